@@ -1,0 +1,148 @@
+"""The one place that decides what a user may see and do (DOMAIN.md §2).
+
+Views, API views, selectors and reports ask this module; none of them checks a
+role on its own. Out-of-scope objects are reported as missing (404), never as
+forbidden, so a guessed id leaks nothing.
+"""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from agencies.models import AdminUnit, Role, User
+
+if TYPE_CHECKING:
+    from dossiers.models import Dossier, Leg
+
+STAFF_ROLES = (Role.ONE_STOP_CLERK, Role.OFFICER, Role.PROVINCIAL_VIEWER, Role.ADMIN)
+
+
+def _is_province(unit: AdminUnit | None) -> bool:
+    return unit is not None and unit.level == AdminUnit.Level.PROVINCE
+
+
+def _unit_q(user: User, prefix: str = "") -> Q:
+    """Dossiers inside the user's unit: a commune, or a whole province."""
+    if user.unit_id is None:
+        return Q(pk__in=[])
+    if _is_province(user.unit):
+        return Q(**{f"{prefix}scope_province_id": user.unit_id})
+    return Q(**{f"{prefix}scope_unit_id": user.unit_id})
+
+
+def dossier_q(user: User) -> Q:
+    """Filter on Dossier for what `user` may see."""
+    if not user.is_authenticated or not user.is_active:
+        return Q(pk__in=[])
+    if user.role == Role.ADMIN or user.is_superuser:
+        return Q()
+    if user.role == Role.CITIZEN:
+        return Q(submitted_by_id=user.pk)
+    if user.role in (Role.ONE_STOP_CLERK, Role.PROVINCIAL_VIEWER):
+        return _unit_q(user)
+    if user.role == Role.OFFICER:
+        return _unit_q(user) & Q(legs__agency=user.agency)
+    return Q(pk__in=[])
+
+
+def leg_q(user: User) -> Q:
+    """Filter on Leg for the legs `user` may act on (an officer's work queue)."""
+    if not user.is_authenticated or not user.is_active:
+        return Q(pk__in=[])
+    if user.role == Role.ADMIN or user.is_superuser:
+        return Q()
+    if user.role == Role.OFFICER and user.agency:
+        return _unit_q(user, "dossier__") & Q(agency=user.agency)
+    return Q(pk__in=[])
+
+
+def visible_dossiers(user: User, queryset: QuerySet | None = None) -> QuerySet:
+    from dossiers.models import Dossier
+
+    qs = Dossier.objects.all() if queryset is None else queryset
+    q = dossier_q(user)
+    # Officers' filter crosses the legs relation: keep one row per dossier.
+    if user.is_authenticated and user.role == Role.OFFICER:
+        return qs.filter(pk__in=Dossier.objects.filter(q).values("pk"))
+    return qs.filter(q)
+
+
+def workable_legs(user: User, queryset: QuerySet | None = None) -> QuerySet:
+    from dossiers.models import Leg
+
+    qs = Leg.objects.all() if queryset is None else queryset
+    return qs.filter(leg_q(user))
+
+
+def can_view_dossier(user: User, dossier: Dossier) -> bool:
+    return visible_dossiers(user).filter(pk=dossier.pk).exists()
+
+
+def can_act_on_dossier(user: User, dossier: Dossier) -> bool:
+    """May see personal data in full: the dossier's own clerk, citizen, an
+    officer with a leg on it, or an admin. Provincial viewers only read."""
+    if not user.is_authenticated or user.role == Role.PROVINCIAL_VIEWER:
+        return False
+    return can_view_dossier(user, dossier)
+
+
+def can_act_on_leg(user: User, leg: Leg) -> bool:
+    return workable_legs(user).filter(pk=leg.pk).exists()
+
+
+def can_submit_for_unit(user: User, unit: AdminUnit) -> bool:
+    """Citizens may file anywhere (the law decides the commune); a clerk only
+    at their own commune's counter; an admin anywhere (historical imports)."""
+    if not user.is_authenticated:
+        return False
+    if user.role in (Role.CITIZEN, Role.ADMIN) or user.is_superuser:
+        return True
+    if user.role == Role.ONE_STOP_CLERK:
+        return user.unit_id is not None and (unit.pk == user.unit_id or unit.successor_id == user.unit_id)
+    return False
+
+
+def can_view_province(user: User, province: AdminUnit) -> bool:
+    """Reports and dashboards of a province."""
+    if not user.is_authenticated:
+        return False
+    if user.role == Role.ADMIN or user.is_superuser:
+        return True
+    if user.role in (Role.PROVINCIAL_VIEWER, Role.OFFICER) and user.unit_id:
+        target = province.successor_id or province.pk
+        return user.unit_id in (province.pk, target)
+    return False
+
+
+def can_report_outside_counts(user: User) -> bool:
+    return user.is_authenticated and (
+        user.role in (Role.PROVINCIAL_VIEWER, Role.ADMIN) or user.is_superuser
+        or (user.role == Role.OFFICER and user.agency == "police")
+    )
+
+
+def is_staff_user(user: User) -> bool:
+    return user.is_authenticated and (user.role in STAFF_ROLES or user.is_superuser)
+
+
+def get_dossier_or_404(user: User, code: str) -> Dossier:
+    dossier = visible_dossiers(user).filter(code=code).first()
+    if dossier is None:
+        raise Http404
+    return dossier
+
+
+def get_leg_or_404(user: User, leg_id: int) -> Leg:
+    leg = workable_legs(user).select_related("dossier").filter(pk=leg_id).first()
+    if leg is None:
+        raise Http404
+    return leg
+
+
+def mask_personal_id(value: str) -> str:
+    """"001234567789" → "001******789" (lists and read-only views)."""
+    if not value or len(value) < 7:
+        return value
+    return f"{value[:3]}{'*' * (len(value) - 6)}{value[-3:]}"

@@ -1,0 +1,100 @@
+"""The working-day calendar (DOMAIN.md §4).
+
+A working day is Monday to Friday, minus Vietnam's public holidays (the
+`holidays` package knows them, Tết by the lunar calendar included), minus the
+extra days off and plus the make-up working days an admin enters as
+`CalendarDay` rows. A moment after the cut-off (15:00, from the rule table)
+counts from the next working day.
+
+Deadlines are the end of office hours (17:00) of the last working day.
+"""
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+from functools import lru_cache
+from zoneinfo import ZoneInfo
+
+import holidays
+from django.conf import settings
+from django.utils import timezone
+
+TZ = ZoneInfo(settings.TIME_ZONE)
+DEFAULT_CUTOFF = time(15, 0)
+END_OF_DAY = time(17, 0)
+
+
+@lru_cache(maxsize=64)
+def _public_holidays(year: int) -> frozenset[date]:
+    return frozenset(holidays.country_holidays("VN", years=year).keys())
+
+
+def _overrides() -> dict[date, str]:
+    """Admin-entered exceptions, cached briefly: they change a few times a year."""
+    from django.core.cache import cache
+
+    from agencies.models import CalendarDay
+
+    cached = cache.get("calendar-overrides")
+    if cached is None:
+        cached = {row.date: row.kind for row in CalendarDay.objects.all().only("date", "kind")}
+        cache.set("calendar-overrides", cached, 300)
+    return cached
+
+
+def clear_cache() -> None:
+    from django.core.cache import cache
+
+    cache.delete("calendar-overrides")
+
+
+def is_working_day(day: date) -> bool:
+    override = _overrides().get(day)
+    if override == "working_day":
+        return True
+    if override == "day_off":
+        return False
+    return day.weekday() < 5 and day not in _public_holidays(day.year)
+
+
+def next_working_day(day: date) -> date:
+    """The first working day strictly after `day`."""
+    day += timedelta(days=1)
+    while not is_working_day(day):
+        day += timedelta(days=1)
+    return day
+
+
+def local(moment: datetime) -> datetime:
+    return timezone.localtime(moment, TZ) if timezone.is_aware(moment) else moment.replace(tzinfo=TZ)
+
+
+def start_day(moment: datetime, cutoff: time = DEFAULT_CUTOFF) -> date:
+    """The working day from which a dossier received at `moment` is counted:
+    the same day before the cut-off on a working day, else the next one."""
+    moment = local(moment)
+    day = moment.date()
+    if is_working_day(day) and moment.time() < cutoff:
+        return day
+    return next_working_day(day)
+
+
+def add_working_days(moment: datetime, days: int, cutoff: time = DEFAULT_CUTOFF) -> datetime:
+    """The deadline for something received at `moment` with a limit of
+    `days` working days: 0 means the end of the (effective) receiving day."""
+    day = start_day(moment, cutoff)
+    for _ in range(days):
+        day = next_working_day(day)
+    return datetime.combine(day, END_OF_DAY, tzinfo=TZ)
+
+
+def working_days_between(start: datetime, end: datetime) -> int:
+    """Whole working days after `start`'s day up to and including `end`'s day
+    (0 when both fall on the same day or `end` is earlier)."""
+    first, last = local(start).date(), local(end).date()
+    count = 0
+    day = first
+    while day < last:
+        day += timedelta(days=1)
+        if is_working_day(day):
+            count += 1
+    return count

@@ -1,0 +1,76 @@
+"""Pages that belong to no bundle: the landing redirect and the health check."""
+from __future__ import annotations
+
+import time
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.db import connection
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.views.decorators.cache import never_cache
+
+from agencies.models import Role
+
+# Where each role starts its day; names are resolved lazily so that an app
+# whose pages are not installed yet falls back to the generic home page.
+ROLE_HOME = {
+    Role.CITIZEN: "citizen:home",
+    Role.ONE_STOP_CLERK: "staff:counter",
+    Role.OFFICER: "staff:queue",
+    Role.PROVINCIAL_VIEWER: "reports:dashboard",
+    Role.ADMIN: "admin:index",
+}
+
+
+def landing(request: HttpRequest) -> HttpResponse:
+    if not request.user.is_authenticated:
+        return render(request, "landing.html")
+    return redirect("home")
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    name = ROLE_HOME.get(request.user.role)
+    if request.user.is_superuser and request.user.role == Role.CITIZEN:
+        name = "admin:index"
+    try:
+        return redirect(reverse(name)) if name else render(request, "home.html")
+    except NoReverseMatch:
+        return render(request, "home.html")
+
+
+@never_cache
+def healthz(request: HttpRequest) -> JsonResponse:
+    checks: dict[str, object] = {}
+    ok = True
+    started = time.monotonic()
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        checks["database"] = {"ok": True, "vendor": connection.vendor}
+    except Exception as exc:  # noqa: BLE001 - a health check reports, it does not raise
+        ok = False
+        checks["database"] = {"ok": False, "error": str(exc)[:200]}
+    if settings.REDIS_URL:
+        try:
+            import redis
+
+            redis.Redis.from_url(settings.REDIS_URL, socket_timeout=1).ping()
+            checks["redis"] = {"ok": True}
+        except Exception as exc:  # noqa: BLE001
+            ok = False
+            checks["redis"] = {"ok": False, "error": str(exc)[:200]}
+        try:
+            from lienthong.celery import app
+
+            replies = app.control.inspect(timeout=1.0).ping() or {} if checks["redis"]["ok"] else {}
+            checks["worker"] = {"ok": bool(replies), "workers": sorted(replies)}
+        except Exception as exc:  # noqa: BLE001
+            checks["worker"] = {"ok": False, "error": str(exc)[:200]}
+    else:
+        checks["redis"] = {"ok": True, "mode": "not configured"}
+        checks["worker"] = {"ok": True, "mode": "eager (tasks run in-process)"}
+    checks["elapsed_ms"] = round((time.monotonic() - started) * 1000, 1)
+    return JsonResponse({"status": "ok" if ok else "error", "checks": checks}, status=200 if ok else 503)

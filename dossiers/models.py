@@ -1,0 +1,319 @@
+"""Dossiers, their legs, attachments, issued documents and the transition log.
+
+State machines (DOMAIN.md §5) are django-fsm transitions kept pure: they only
+check the source state and set fields. `services.py` calls them, saves with
+`update_fields`, writes a `Transition` row in the same database transaction
+and queues side effects after commit.
+"""
+from __future__ import annotations
+
+import secrets
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django_fsm import ConcurrentTransitionMixin, FSMField, transition
+
+from agencies.models import AdminUnit, AgencyKind
+
+
+class Bundle(models.TextChoices):
+    BIRTH = "birth", _("Nhóm thủ tục khai sinh")
+    DEATH = "death", _("Nhóm thủ tục khai tử")
+
+
+class Service(models.TextChoices):
+    BIRTH_REGISTRATION = "birth_registration", _("Đăng ký khai sinh")
+    RESIDENCE_REGISTRATION = "residence_registration", _("Đăng ký thường trú")
+    HEALTH_INSURANCE_CARD = "health_insurance_card", _("Cấp thẻ BHYT cho trẻ em dưới 6 tuổi")
+    DEATH_REGISTRATION = "death_registration", _("Đăng ký khai tử")
+    RESIDENCE_REMOVAL = "residence_removal", _("Xóa đăng ký thường trú")
+    FUNERAL_ALLOWANCE = "funeral_allowance", _("Trợ cấp mai táng")
+    FUNERAL_SUPPORT = "funeral_support", _("Hỗ trợ chi phí mai táng")
+
+
+class Channel(models.TextChoices):
+    ONLINE = "online", _("Trực tuyến")
+    ONE_STOP = "one_stop", _("Tại bộ phận một cửa")
+
+
+class DossierStatus(models.TextChoices):
+    SUBMITTED = "submitted", _("Đã tiếp nhận")
+    IN_PROGRESS = "in_progress", _("Đang giải quyết")
+    COMPLETED = "completed", _("Đã hoàn thành")
+    PARTIALLY_COMPLETED = "partially_completed", _("Hoàn thành một phần")
+    REJECTED = "rejected", _("Bị từ chối")
+    WITHDRAWN = "withdrawn", _("Đã rút hồ sơ")
+
+
+class LegStatus(models.TextChoices):
+    WAITING = "waiting", _("Chờ thủ tục trước")
+    PENDING = "pending", _("Chờ tiếp nhận")
+    IN_PROGRESS = "in_progress", _("Đang xử lý")
+    AWAITING_SUPPLEMENT = "awaiting_supplement", _("Chờ bổ sung hồ sơ")
+    COMPLETED = "completed", _("Đã hoàn thành")
+    REJECTED = "rejected", _("Bị từ chối")
+    CANCELLED = "cancelled", _("Đã hủy")
+
+
+FINAL_LEG_STATES = (LegStatus.COMPLETED, LegStatus.REJECTED, LegStatus.CANCELLED)
+OPEN_DOSSIER_STATES = (DossierStatus.SUBMITTED, DossierStatus.IN_PROGRESS)
+
+
+class Dossier(ConcurrentTransitionMixin, models.Model):
+    code = models.CharField(_("mã hồ sơ"), max_length=32, unique=True)
+    bundle = models.CharField(_("nhóm thủ tục"), max_length=8, choices=Bundle.choices)
+    services = models.JSONField(_("thủ tục"), default=list)
+    # The commune as filed (current map, or legacy for historical imports) ...
+    unit = models.ForeignKey(AdminUnit, on_delete=models.PROTECT, related_name="dossiers",
+                             verbose_name=_("đơn vị tiếp nhận"))
+    # ... and its current-map commune and province, which decide who sees it.
+    scope_unit = models.ForeignKey(AdminUnit, on_delete=models.PROTECT, related_name="+",
+                                   verbose_name=_("xã/phường hiện hành"))
+    scope_province = models.ForeignKey(AdminUnit, on_delete=models.PROTECT, related_name="+",
+                                       verbose_name=_("tỉnh/thành phố hiện hành"))
+    channel = models.CharField(_("kênh nộp"), max_length=10, choices=Channel.choices)
+    status = FSMField(_("trạng thái"), max_length=24, choices=DossierStatus.choices,
+                      default=DossierStatus.SUBMITTED, protected=True)
+
+    applicant = models.JSONField(_("người nộp"), default=dict)
+    subject = models.JSONField(_("người được đăng ký"), default=dict)
+    applicant_name = models.CharField(_("họ tên người nộp"), max_length=120)
+    applicant_phone = models.CharField(_("điện thoại người nộp"), max_length=20, blank=True)
+    applicant_email = models.EmailField(_("thư điện tử người nộp"), blank=True)
+    subject_name = models.CharField(_("họ tên người được đăng ký"), max_length=120)
+    subject_personal_id = models.CharField(_("số định danh"), max_length=12, blank=True)
+    # search_key() of code, names and personal IDs: diacritic-free search.
+    search_text = models.TextField(editable=False, default="")
+
+    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                     on_delete=models.SET_NULL, related_name="submitted_dossiers",
+                                     verbose_name=_("người tạo"))
+    submitted_at = models.DateTimeField(_("thời điểm tiếp nhận"), db_index=True)
+    due_at = models.DateTimeField(_("hạn trả kết quả"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("thời điểm kết thúc"), null=True, blank=True)
+    returned_at = models.DateTimeField(_("thời điểm trả kết quả"), null=True, blank=True)
+    is_late_registration = models.BooleanField(_("đăng ký quá hạn"), default=False)
+    needs_verification = models.BooleanField(_("cần xác minh"), default=False)
+    notices = models.JSONField(_("thông báo"), default=list, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("hồ sơ liên thông")
+        verbose_name_plural = _("hồ sơ liên thông")
+        ordering = ["-submitted_at"]
+        indexes = [
+            models.Index(fields=["scope_province", "submitted_at"]),
+            models.Index(fields=["scope_unit", "status"]),
+            models.Index(fields=["status", "due_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.code
+
+    # --- transitions (pure) ----------------------------------------------
+    @transition(field=status, source=DossierStatus.SUBMITTED, target=DossierStatus.IN_PROGRESS)
+    def start(self) -> None:
+        pass
+
+    @transition(field=status, source=OPEN_DOSSIER_STATES, target=DossierStatus.COMPLETED)
+    def complete(self) -> None:
+        pass
+
+    @transition(field=status, source=OPEN_DOSSIER_STATES, target=DossierStatus.PARTIALLY_COMPLETED)
+    def complete_partially(self) -> None:
+        pass
+
+    @transition(field=status, source=OPEN_DOSSIER_STATES, target=DossierStatus.REJECTED)
+    def reject(self) -> None:
+        pass
+
+    @transition(field=status, source=OPEN_DOSSIER_STATES, target=DossierStatus.WITHDRAWN)
+    def withdraw(self) -> None:
+        pass
+
+
+class Leg(ConcurrentTransitionMixin, models.Model):
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="legs",
+                                verbose_name=_("hồ sơ"))
+    service = models.CharField(_("thủ tục"), max_length=32, choices=Service.choices)
+    agency = models.CharField(_("cơ quan"), max_length=20, choices=AgencyKind.choices)
+    status = FSMField(_("trạng thái"), max_length=24, choices=LegStatus.choices,
+                      default=LegStatus.WAITING, protected=True)
+    depends_on = models.ForeignKey("self", null=True, blank=True, on_delete=models.CASCADE,
+                                   related_name="dependants", verbose_name=_("thủ tục trước"))
+    # True for the legs the system opens itself (automatic residence removal).
+    automatic = models.BooleanField(_("tự động"), default=False)
+    deadline_days = models.PositiveSmallIntegerField(_("thời hạn (ngày làm việc)"), null=True, blank=True)
+    started_at = models.DateTimeField(_("bắt đầu tính hạn"), null=True, blank=True)
+    due_at = models.DateTimeField(_("hạn xử lý"), null=True, blank=True, db_index=True)
+    paused_at = models.DateTimeField(_("tạm dừng từ"), null=True, blank=True)
+    supplement_due_at = models.DateTimeField(_("hạn bổ sung"), null=True, blank=True)
+    overdue = models.BooleanField(_("quá hạn"), default=False)
+    finished_at = models.DateTimeField(_("thời điểm kết thúc"), null=True, blank=True)
+    result = models.JSONField(_("kết quả"), null=True, blank=True)
+    reason = models.TextField(_("lý do"), blank=True)
+    assigned_to = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                    on_delete=models.SET_NULL, related_name="legs",
+                                    verbose_name=_("cán bộ xử lý"))
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("thủ tục của hồ sơ")
+        verbose_name_plural = _("thủ tục của hồ sơ")
+        ordering = ["dossier_id", "id"]
+        constraints = [models.UniqueConstraint(fields=["dossier", "service"], name="leg_dossier_service")]
+        indexes = [models.Index(fields=["agency", "status", "due_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.dossier_id}/{self.service}"
+
+    @property
+    def is_final(self) -> bool:
+        return self.status in FINAL_LEG_STATES
+
+    # --- transitions (pure) ----------------------------------------------
+    @transition(field=status, source=LegStatus.WAITING, target=LegStatus.PENDING)
+    def open(self) -> None:
+        pass
+
+    @transition(field=status, source=LegStatus.WAITING, target=LegStatus.CANCELLED)
+    def cancel(self) -> None:
+        pass
+
+    @transition(field=status, source=LegStatus.PENDING, target=LegStatus.IN_PROGRESS)
+    def accept(self) -> None:
+        pass
+
+    @transition(field=status, source=LegStatus.IN_PROGRESS, target=LegStatus.COMPLETED)
+    def complete(self) -> None:
+        pass
+
+    @transition(field=status, source=[LegStatus.PENDING, LegStatus.IN_PROGRESS, LegStatus.AWAITING_SUPPLEMENT],
+                target=LegStatus.REJECTED)
+    def reject(self) -> None:
+        # From awaiting_supplement only through the 7-working-day expiry (services).
+        pass
+
+    @transition(field=status, source=LegStatus.IN_PROGRESS, target=LegStatus.AWAITING_SUPPLEMENT)
+    def request_supplement(self) -> None:
+        pass
+
+    @transition(field=status, source=LegStatus.AWAITING_SUPPLEMENT, target=LegStatus.IN_PROGRESS)
+    def supplement(self) -> None:
+        pass
+
+
+class Transition(models.Model):
+    """Append-only log of every state change of a dossier or a leg."""
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="transitions")
+    leg = models.ForeignKey(Leg, null=True, blank=True, on_delete=models.CASCADE, related_name="transitions")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                              related_name="+", verbose_name=_("người thực hiện"))
+    action = models.CharField(_("hành động"), max_length=32)
+    from_state = models.CharField(_("từ trạng thái"), max_length=24, blank=True)
+    to_state = models.CharField(_("sang trạng thái"), max_length=24)
+    reason = models.TextField(_("lý do"), blank=True)
+    at = models.DateTimeField(_("thời điểm"), db_index=True)
+
+    class Meta:
+        verbose_name = _("nhật ký chuyển trạng thái")
+        verbose_name_plural = _("nhật ký chuyển trạng thái")
+        ordering = ["at", "id"]
+
+
+def attachment_path(instance: Attachment, filename: str) -> str:
+    return f"attachments/{instance.dossier_id}/{secrets.token_hex(8)}-{filename[-60:]}"
+
+
+class Attachment(models.Model):
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="attachments")
+    leg = models.ForeignKey(Leg, null=True, blank=True, on_delete=models.SET_NULL, related_name="attachments")
+    kind = models.CharField(_("loại giấy tờ"), max_length=40, blank=True)
+    file = models.FileField(_("tệp"), upload_to=attachment_path)
+    original_name = models.CharField(_("tên tệp"), max_length=255)
+    content_type = models.CharField(max_length=40)
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    note = models.TextField(_("ghi chú"), blank=True)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                    on_delete=models.SET_NULL, related_name="+")
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("giấy tờ đính kèm")
+        verbose_name_plural = _("giấy tờ đính kèm")
+
+
+def new_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+class Document(models.Model):
+    """A PDF the portal issued, with the hash the public verification page checks."""
+
+    class Kind(models.TextChoices):
+        BIRTH_CERTIFICATE = "birth_certificate", _("Giấy khai sinh (bản điện tử)")
+        DEATH_EXTRACT = "death_extract", _("Trích lục khai tử")
+        APPOINTMENT_SLIP = "appointment_slip", _("Phiếu hẹn trả kết quả")
+        DAILY_REPORT = "daily_report", _("Báo cáo ngày")
+
+    dossier = models.ForeignKey(Dossier, null=True, blank=True, on_delete=models.CASCADE, related_name="documents")
+    leg = models.ForeignKey(Leg, null=True, blank=True, on_delete=models.SET_NULL, related_name="documents")
+    kind = models.CharField(_("loại văn bản"), max_length=24, choices=Kind.choices)
+    file = models.FileField(_("tệp"), upload_to="documents/%Y/%m/", blank=True)
+    sha256 = models.CharField(max_length=64, blank=True)
+    token = models.CharField(max_length=64, unique=True, default=new_token)
+    # What the verification page may show: exactly what is printed.
+    summary = models.JSONField(default=dict, blank=True)
+    issued_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("văn bản điện tử")
+        verbose_name_plural = _("văn bản điện tử")
+        constraints = [models.UniqueConstraint(fields=["dossier", "kind"], name="document_dossier_kind")]
+
+
+class Notification(models.Model):
+    """One message to the applicant; unique per transition and channel, so a
+    task delivered twice sends nothing twice."""
+
+    class Channel(models.TextChoices):
+        EMAIL = "email", "Email"
+        SMS = "sms", "SMS"
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="notifications")
+    transition = models.ForeignKey(Transition, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    channel = models.CharField(max_length=8, choices=Channel.choices)
+    recipient = models.CharField(max_length=255)
+    subject = models.CharField(max_length=255, blank=True)
+    body = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["transition", "channel"], name="notification_once")]
+
+
+class Rule(models.Model):
+    """One effective-dated legal parameter (deadline, amount, eligibility
+    limit), with its citation. Read only through `dossiers.rules`."""
+
+    key = models.CharField(_("khóa"), max_length=80)
+    valid_from = models.DateField(_("hiệu lực từ"))
+    value = models.JSONField(_("giá trị"))
+    citation = models.CharField(_("căn cứ pháp lý"), max_length=255)
+    unconfirmed = models.BooleanField(_("chưa xác nhận"), default=False)
+    note = models.TextField(_("ghi chú"), blank=True)
+
+    class Meta:
+        verbose_name = _("quy tắc pháp lý")
+        verbose_name_plural = _("quy tắc pháp lý")
+        constraints = [models.UniqueConstraint(fields=["key", "valid_from"], name="rule_key_from")]
+        ordering = ["key", "valid_from"]
+
+    def __str__(self) -> str:
+        return f"{self.key} @ {self.valid_from:%d/%m/%Y}"

@@ -1,0 +1,27 @@
+"""API plumbing shared by every app: the exception handler that turns domain
+errors, refused transitions and Django validation errors into the contract's
+400/409 shapes."""
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils.translation import gettext as _
+from django_fsm import ConcurrentTransition, TransitionNotAllowed
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from lienthong.errors import Conflict, DomainError
+
+
+def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    if isinstance(exc, DomainError):
+        return Response(exc.errors, status=exc.status_code)
+    if isinstance(exc, (TransitionNotAllowed, ConcurrentTransition)):
+        return Response({"non_field_errors": [_("Hồ sơ đã thay đổi trạng thái; thao tác này không còn thực hiện được.")]},
+                        status=Conflict.status_code)
+    if isinstance(exc, DjangoValidationError):
+        if hasattr(exc, "error_dict"):
+            return Response({k: [str(m) for e in v for m in e.messages] for k, v in exc.error_dict.items()}, status=400)
+        return Response({"non_field_errors": exc.messages}, status=400)
+    return drf_exception_handler(exc, context)

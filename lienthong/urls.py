@@ -1,0 +1,40 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from django.views.static import serve
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.authtoken.views import obtain_auth_token
+
+from agencies import views as agency_views
+
+admin.site.site_header = "Liên thông – Quản trị hệ thống"
+admin.site.site_title = "Liên thông"
+admin.site.index_title = "Danh mục và dữ liệu"
+
+api_v1 = [
+    path("auth/token/", obtain_auth_token, name="api-token"),
+    path("", include("dossiers.api_urls")),
+    path("", include("reports.api_urls")),
+]
+
+urlpatterns = [
+    path("", agency_views.landing, name="landing"),
+    path("trang-chu/", agency_views.home, name="home"),
+    path("healthz", agency_views.healthz, name="healthz"),
+    path("dang-nhap/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("dang-xuat/", auth_views.LogoutView.as_view(), name="logout"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+    path("api/v1/", include(api_v1)),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger"),
+    path("", include("dossiers.urls")),
+    path("", include("reports.urls")),
+    # Media (attachments, documents) are served only through views that
+    # check access; this route exists for DEBUG development only.
+]
+if settings.DEBUG:
+    urlpatterns.append(path("media/<path:path>", serve, {"document_root": settings.MEDIA_ROOT}))

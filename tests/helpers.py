@@ -1,0 +1,35 @@
+"""Small helpers for tests that wait on other processes or drive a browser."""
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+# Screenshots the browser tests take; README.md points here.
+SCREENSHOTS = Path(__file__).resolve().parent / "screenshots"
+DEMO_PASSWORD = "LienThong@2026"
+
+
+def wait_for(predicate, timeout: float = 20.0, interval: float = 0.1):
+    """Poll until `predicate()` is truthy (work done by another process)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(interval)
+    raise AssertionError(f"condition not met within {timeout} s")
+
+
+def screenshot(pg, name: str) -> Path:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / f"{name}.png"
+    pg.screenshot(path=str(path), full_page=True)
+    return path
+
+
+def login(pg, username: str, password: str = DEMO_PASSWORD) -> None:
+    pg.goto("/dang-nhap/")
+    pg.fill("#id_username", username)
+    pg.fill("#id_password", password)
+    pg.click("button[type=submit].primary")
+    pg.wait_for_load_state("networkidle")
