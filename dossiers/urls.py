@@ -1,6 +1,11 @@
-"""HTML pages of the dossiers app: staff pages (namespace `staff`) and
-citizen pages (namespace `citizen`), each in its own module."""
+"""HTML pages of the dossiers app: staff pages (namespace `staff`, module
+`urls_staff`) and citizen and public pages (namespace `citizen`, module
+`urls_citizen`)."""
 from __future__ import annotations
 
-urlpatterns: list = [
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include(("dossiers.urls_staff", "staff"))),
+    path("", include(("dossiers.urls_citizen", "citizen"))),
 ]

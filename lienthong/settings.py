@@ -111,8 +111,15 @@ AUTH_USER_MODEL = "agencies.User"
 
 # --- Redis, cache, Celery ---------------------------------------------------
 REDIS_URL = os.environ.get("REDIS_URL", "")
-if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+# The cache lives in its own Redis database (the broker's +1), so that a
+# cache.clear() can never drop queued tasks.
+CACHE_URL = os.environ.get("CACHE_URL", "")
+if not CACHE_URL and REDIS_URL:
+    _base, _sep, _db = REDIS_URL.rpartition("/")
+    CACHE_URL = f"{_base}/{int(_db) + 1}" if _db.isdigit() else f"{REDIS_URL.rstrip('/')}/1"
+if CACHE_URL:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL,
+                          "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "lt")}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
@@ -126,6 +133,8 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_DEFAULT_QUEUE = os.environ.get("CELERY_QUEUE", "lienthong")
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_TIMEZONE = "Asia/Ho_Chi_Minh"
+# Task modules beside the apps' tasks.py files.
+CELERY_IMPORTS = ("dossiers.document_tasks",)
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # The static part of the schedule; django-celery-beat copies it into the
 # database where an admin can change it (e.g. the daily report time).

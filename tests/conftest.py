@@ -31,6 +31,10 @@ def pytest_configure(config) -> None:
     from lienthong.celery import app
 
     app.conf.task_default_queue = TEST_QUEUE
+    # Parallel runs share Redis: keep their cache keys apart too.
+    from django.conf import settings
+
+    settings.CACHES["default"]["KEY_PREFIX"] = TEST_QUEUE
     if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
         raise pytest.UsageError("The suite runs against PostgreSQL: run it with `make test` (DATABASE_URL unset).")
 
@@ -70,9 +74,9 @@ def _reference_data_after_flush(request):
     if {"transactional_db", "live_server"} & set(request.fixturenames):
         request.getfixturevalue("transactional_db")
         reference_data_ensure()
-        from django.core.cache import cache
+        from agencies import calendar
 
-        cache.clear()
+        calendar.clear_cache()
     yield
 
 
@@ -91,7 +95,7 @@ def celery_worker_process(django_db_setup, tmp_path_factory):
     `live_server` too.
     """
     log = tmp_path_factory.mktemp("celery") / "worker.log"
-    env = dict(os.environ, DATABASE_URL=_test_database_url(), CELERY_QUEUE=TEST_QUEUE,
+    env = dict(os.environ, DATABASE_URL=_test_database_url(), CELERY_QUEUE=TEST_QUEUE, CACHE_KEY_PREFIX=TEST_QUEUE,
                DJANGO_SETTINGS_MODULE="lienthong.settings")
     env.pop("TEST_DATABASE_NAME", None)
     with open(log, "wb") as out:
