@@ -204,6 +204,12 @@ class Leg(ConcurrentTransitionMixin, models.Model):
     def supplement(self) -> None:
         pass
 
+    @transition(field=status, source=[LegStatus.WAITING, LegStatus.PENDING, LegStatus.IN_PROGRESS,
+                                      LegStatus.AWAITING_SUPPLEMENT], target=LegStatus.CANCELLED)
+    def withdraw(self) -> None:
+        # The applicant withdrew the dossier before anything was completed.
+        pass
+
 
 class Transition(models.Model):
     """Append-only log of every state change of a dossier or a leg."""
@@ -296,6 +302,37 @@ class Notification(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["transition", "channel"], name="notification_once")]
+
+
+class NumberSequence(models.Model):
+    """A named counter for numbers the portal issues (registration numbers per
+    book, personal-ID serials, card numbers). Incremented under a row lock so
+    two workers never hand out the same number."""
+
+    key = models.CharField(max_length=80, unique=True)
+    last = models.PositiveBigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("bộ đếm số")
+        verbose_name_plural = _("bộ đếm số")
+
+    def __str__(self) -> str:
+        return f"{self.key}: {self.last}"
+
+
+class DossierView(models.Model):
+    """Every detail view of a dossier (DOMAIN.md §2: every detail view is logged)."""
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="views")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+",
+                             verbose_name=_("người xem"))
+    full_data = models.BooleanField(_("xem đầy đủ số định danh"), default=False)
+    at = models.DateTimeField(_("thời điểm"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("lượt xem hồ sơ")
+        verbose_name_plural = _("nhật ký xem hồ sơ")
+        ordering = ["-at"]
 
 
 class Rule(models.Model):

@@ -1,12 +1,20 @@
 """Messages to applicants: email through Django's email backend, SMS through
-a pluggable backend (settings.SMS_BACKEND; the default writes to the log)."""
+a pluggable backend (settings.SMS_BACKEND; the default writes to the log).
+
+One `Notification` row per transition and channel (a unique constraint), so a
+task delivered twice sends nothing twice.
+"""
 from __future__ import annotations
 
 import logging
 
 from django.conf import settings
 from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone, translation
 from django.utils.module_loading import import_string
+from django.utils.translation import gettext as _
 
 logger = logging.getLogger("lienthong.sms")
 
@@ -24,3 +32,91 @@ def send_sms(to: str, body: str) -> None:
 
 def send_email(to: str, subject: str, body: str) -> None:
     send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [to], fail_silently=False)
+
+
+def dossier_link(code: str) -> str:
+    """Where the applicant follows the dossier."""
+    try:
+        path = reverse("citizen:dossier", kwargs={"code": code})
+    except NoReverseMatch:
+        path = f"/tra-cuu/?ma={code}"
+    return f"{settings.PORTAL_BASE_URL.rstrip('/')}{path}"
+
+
+def _fmt(moment) -> str:
+    return timezone.localtime(moment).strftime("%d/%m/%Y %H:%M") if moment else ""
+
+
+def transition_message(transition) -> tuple[str, str, str]:
+    """(email subject, email body, SMS body) in Vietnamese."""
+    from dossiers.models import DossierStatus, LegStatus, Service
+
+    dossier = transition.dossier
+    link = dossier_link(dossier.code)
+    if transition.leg_id is None:
+        state = DossierStatus(transition.to_state).label
+        if transition.action == "submit":
+            line = _("Hồ sơ %(code)s đã được tiếp nhận lúc %(at)s. Hạn trả kết quả: %(due)s.") % {
+                "code": dossier.code, "at": _fmt(transition.at), "due": _fmt(dossier.due_at)}
+        elif transition.action == "return":
+            line = _("Kết quả hồ sơ %(code)s đã được trả cho người nộp.") % {"code": dossier.code}
+        else:
+            line = _("Hồ sơ %(code)s chuyển sang trạng thái: %(state)s.") % {"code": dossier.code, "state": state}
+    else:
+        leg = transition.leg
+        state = LegStatus(transition.to_state).label
+        line = _("Thủ tục %(service)s của hồ sơ %(code)s: %(state)s.") % {
+            "service": Service(leg.service).label, "code": dossier.code, "state": state}
+        if transition.action == "request_supplement" and leg.supplement_due_at:
+            line += " " + _("Vui lòng bổ sung trước %(due)s.") % {"due": _fmt(leg.supplement_due_at)}
+    if transition.reason:
+        line += " " + _("Lý do: %(reason)s") % {"reason": transition.reason}
+    subject = _("[Liên thông] Hồ sơ %(code)s: %(state)s") % {"code": dossier.code, "state": state}
+    body = "\n\n".join([
+        _("Kính gửi %(name)s,") % {"name": dossier.applicant_name},
+        line,
+        _("Theo dõi hồ sơ tại: %(link)s") % {"link": link},
+        _("Cổng dịch vụ công liên thông khai sinh, khai tử."),
+    ])
+    sms = f"{line} {link}"
+    return subject, body, sms
+
+
+def transition_notify(*, transition_id: int) -> int:
+    """Send the messages of one transition; returns how many were sent now."""
+    from dossiers.models import Notification, Transition
+
+    transition = Transition.objects.select_related("dossier", "leg").filter(pk=transition_id).first()
+    if transition is None:
+        return 0
+    dossier = transition.dossier
+    with translation.override(settings.LANGUAGE_CODE):
+        subject, body, sms = transition_message(transition)
+    sent = 0
+    for channel, recipient in ((Notification.Channel.EMAIL, dossier.applicant_email),
+                               (Notification.Channel.SMS, dossier.applicant_phone)):
+        if not recipient:
+            continue
+        try:
+            with transaction.atomic():
+                note, _created = Notification.objects.get_or_create(
+                    transition=transition, channel=channel,
+                    defaults={"dossier": dossier, "recipient": recipient, "subject": subject,
+                              "body": body if channel == Notification.Channel.EMAIL else sms})
+        except IntegrityError:
+            note = Notification.objects.get(transition=transition, channel=channel)
+        # Claim the message with a conditional update: of two deliveries of
+        # this task, only one sends it.
+        if not Notification.objects.filter(pk=note.pk, sent_at=None).update(sent_at=timezone.now()):
+            continue
+        try:
+            if channel == Notification.Channel.EMAIL:
+                send_email(recipient, note.subject, note.body)
+            else:
+                send_sms(recipient, note.body)
+        except Exception:
+            # Release the claim so the retry sends it.
+            Notification.objects.filter(pk=note.pk).update(sent_at=None)
+            raise
+        sent += 1
+    return sent

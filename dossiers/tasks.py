@@ -1,0 +1,41 @@
+"""Celery tasks of the dossier engine.
+
+Tasks take ids, re-fetch their rows and call a service; every service they
+call checks state under a row lock, so a task delivered twice (acks_late, a
+retry, a second worker) changes nothing the second time.
+"""
+from __future__ import annotations
+
+from celery import shared_task
+from django.db import DatabaseError
+
+# Retry only what can heal by itself (a lost connection, a deadlock victim,
+# a mail server that is down); a bug should fail loudly, not loop.
+RETRY_ON = (DatabaseError, ConnectionError, TimeoutError, OSError)
+RETRY = {"autoretry_for": RETRY_ON, "retry_backoff": 2, "retry_backoff_max": 300, "retry_jitter": True,
+         "max_retries": 8, "acks_late": True}
+
+
+@shared_task(name="dossiers.tasks.fan_out", **RETRY)
+def fan_out(leg_id: int) -> list[int]:
+    """A prerequisite leg finished: open (or cancel) the legs waiting for it."""
+    from dossiers.services import leg_fan_out
+
+    return leg_fan_out(leg_id=leg_id)
+
+
+@shared_task(name="dossiers.tasks.notify_transition", **RETRY)
+def notify_transition(transition_id: int) -> int:
+    """Tell the applicant about one status change (email and SMS, once each)."""
+    from dossiers.notifications import transition_notify
+
+    return transition_notify(transition_id=transition_id)
+
+
+@shared_task(name="dossiers.tasks.sweep", **RETRY)
+def sweep() -> dict[str, int]:
+    """Every minute (beat): missed fan-out, overdue legs, expired supplements,
+    automatic residence removal, dossiers to close."""
+    from dossiers.services import dossiers_sweep
+
+    return dossiers_sweep()
