@@ -1,0 +1,423 @@
+"""Forms of the staff pages (counter intake, leg actions, difficulty reports).
+
+These forms only parse what was typed (types, dates, choices) and shape it into
+the API payload of POST /api/v1/dossiers/ (shared/API.md). Whether a dossier
+may be filed, and with which legs, is decided by `dossiers.validation` and
+`dossiers.eligibility` through the services; their DomainError keys (dotted
+paths such as ``subject.mother.personal_id``) are mapped back onto these fields
+by `add_domain_errors`, so every refusal shows next to the field it names.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import date
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from dossiers.models import Bundle, Service
+
+DATE_INPUT_FORMATS = ["%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y"]
+
+BIRTH_SERVICES = [Service.BIRTH_REGISTRATION, Service.RESIDENCE_REGISTRATION, Service.HEALTH_INSURANCE_CARD]
+DEATH_SERVICES = [Service.DEATH_REGISTRATION, Service.RESIDENCE_REMOVAL, Service.FUNERAL_ALLOWANCE,
+                  Service.FUNERAL_SUPPORT]
+# The first service of each bundle is always part of it (DOMAIN §3.1, §3.2).
+ALWAYS = {Bundle.BIRTH: Service.BIRTH_REGISTRATION, Bundle.DEATH: Service.DEATH_REGISTRATION}
+
+SEX_CHOICES = [("", _("— Chọn —")), ("male", _("Nam")), ("female", _("Nữ"))]
+RELATIONSHIP_CHOICES = [
+    ("mother", _("Mẹ")), ("father", _("Cha")), ("grandparent", _("Ông/bà")), ("spouse", _("Vợ/chồng")),
+    ("child", _("Con")), ("sibling", _("Anh/chị/em")), ("relative", _("Người thân khác")),
+    ("other", _("Người được ủy quyền")),
+]
+SPECIAL_CASE_CHOICES = [
+    ("", _("Không thuộc trường hợp đặc biệt")),
+    ("abandoned", _("Trẻ bị bỏ rơi (Điều 14 Nghị định 123/2015/NĐ-CP)")),
+    ("parent_unidentified", _("Chưa xác định được cha hoặc mẹ (Điều 15 Nghị định 123/2015/NĐ-CP)")),
+    ("surrogacy", _("Sinh ra do mang thai hộ (Điều 16 Nghị định 123/2015/NĐ-CP)")),
+]
+HOUSEHOLD_CHOICES = [("family", _("Hộ gia đình")), ("collective", _("Nhân khẩu tập thể"))]
+BENEFIT_CHOICES = [
+    ("none", _("Không hưởng chế độ nào")),
+    ("pensioner", _("Đang hưởng lương hưu")),
+    ("monthly_benefit", _("Đang hưởng trợ cấp BHXH hằng tháng")),
+    ("reserved_contributions", _("Đang bảo lưu thời gian đóng BHXH")),
+    ("voluntary_participant", _("Đang tham gia BHXH tự nguyện")),
+    ("awaiting_pension_age", _("Chờ đủ tuổi hưởng trợ cấp hằng tháng")),
+    ("meritorious_person", _("Người có công với cách mạng")),
+    ("social_protection", _("Đối tượng bảo trợ xã hội hưởng trợ cấp hằng tháng")),
+    ("survivor_allowance", _("Đang hưởng trợ cấp tuất hoặc trợ cấp hằng tháng khác")),
+]
+
+
+def _name_errors(form: forms.Form) -> None:
+    """Django's stock messages ("Trường này là bắt buộc.") do not say which
+    field; at a busy counter the summary at the top must, so every message
+    carries the field's label."""
+    for field in form.fields.values():
+        label = str(field.label or "")
+        field.error_messages["required"] = gettext("Chưa nhập “%(field)s”.") % {"field": label}
+        field.error_messages["invalid"] = gettext("“%(field)s” không hợp lệ.") % {"field": label}
+        if isinstance(field, forms.DateField):
+            field.error_messages["invalid"] = gettext(
+                "“%(field)s” không hợp lệ: nhập ngày theo dạng dd/mm/yyyy.") % {"field": label}
+        if isinstance(field, forms.ChoiceField):
+            field.error_messages["invalid_choice"] = gettext(
+                "“%(field)s”: lựa chọn không hợp lệ.") % {"field": label}
+        if isinstance(field, forms.IntegerField):
+            field.error_messages["invalid"] = gettext("“%(field)s” phải là một số nguyên.") % {"field": label}
+            field.error_messages["min_value"] = gettext("“%(field)s” không được âm.") % {"field": label}
+
+
+def _date(label: str, required: bool = False) -> forms.DateField:
+    return forms.DateField(label=label, required=required, input_formats=DATE_INPUT_FORMATS,
+                           widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+
+
+def _text(label: str, required: bool = False, max_length: int = 120, **attrs: str) -> forms.CharField:
+    return forms.CharField(label=label, required=required, max_length=max_length,
+                           widget=forms.TextInput(attrs=attrs))
+
+
+def _pid(label: str) -> forms.CharField:
+    # Structure is checked by dossiers.identifiers through validation; the
+    # form only keeps the input to 12 digits' worth of characters.
+    return _text(label, max_length=20, inputmode="numeric", autocomplete="off", pattern="[0-9 ]*")
+
+
+class StaffForm(forms.Form):
+    """Base: labelled error messages and the mapping of domain errors."""
+
+    # Domain error keys that are not a field of the form go here, with this
+    # label, so the clerk still sees where the problem is.
+    required_css_class = "required"
+    # Leading part of domain error keys to drop ("result." for result forms).
+    error_prefix = ""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _name_errors(self)
+
+    def add_domain_errors(self, errors: Mapping[str, Sequence[str]]) -> None:
+        for key, messages in errors.items():
+            name = key.removeprefix(self.error_prefix).replace(".", "__")
+            if name in self.fields:
+                for message in messages:
+                    self.add_error(name, message)
+            else:
+                for message in messages:
+                    self.add_error(None, message)
+
+
+class CounterForm(StaffForm):
+    """Intake at the one-stop counter, for either bundle (`bundle` decides
+    which fieldsets are shown and sent)."""
+
+    bundle = forms.ChoiceField(label=_("Nhóm thủ tục"), choices=Bundle.choices, widget=forms.HiddenInput)
+    services = forms.MultipleChoiceField(label=_("Thủ tục đề nghị giải quyết"), choices=Service.choices,
+                                         required=False, widget=forms.CheckboxSelectMultiple)
+
+    applicant__full_name = _text(_("Họ và tên người nộp"), required=True, autocomplete="off")
+    applicant__personal_id = _pid(_("Số định danh cá nhân người nộp"))
+    applicant__relationship = forms.ChoiceField(label=_("Quan hệ với người được đăng ký"),
+                                                choices=RELATIONSHIP_CHOICES, required=False)
+    applicant__phone = _text(_("Số điện thoại"), max_length=20, inputmode="tel", autocomplete="off")
+    applicant__email = forms.EmailField(label=_("Thư điện tử"), required=False)
+
+    # Both bundles
+    subject__full_name = _text(_("Họ và tên"), autocomplete="off")
+    subject__sex = forms.ChoiceField(label=_("Giới tính"), choices=SEX_CHOICES, required=False)
+    subject__date_of_birth = _date(_("Ngày sinh"))
+
+    # Birth bundle
+    subject__place_of_birth = _text(_("Nơi sinh"), max_length=255)
+    subject__ethnicity = _text(_("Dân tộc"), max_length=40)
+    subject__nationality = _text(_("Quốc tịch"), max_length=2)
+    subject__special_case = forms.ChoiceField(label=_("Trường hợp đặc biệt"), choices=SPECIAL_CASE_CHOICES,
+                                              required=False)
+    subject__mother__full_name = _text(_("Họ và tên mẹ"), autocomplete="off")
+    subject__mother__personal_id = _pid(_("Số định danh cá nhân của mẹ"))
+    subject__father__full_name = _text(_("Họ và tên cha"), autocomplete="off")
+    subject__father__personal_id = _pid(_("Số định danh cá nhân của cha"))
+    subject__residence__unit = _text(_("Mã xã/phường nơi thường trú"), max_length=8, inputmode="numeric")
+    subject__residence__address = _text(_("Địa chỉ thường trú"), max_length=255)
+    subject__residence__household_type = forms.ChoiceField(label=_("Loại hộ"), choices=HOUSEHOLD_CHOICES,
+                                                           required=False)
+    subject__first_health_insurance_card = forms.BooleanField(label=_("Cấp thẻ BHYT lần đầu"), required=False)
+
+    # Death bundle
+    subject__personal_id = _pid(_("Số định danh cá nhân người chết"))
+    subject__date_of_death = _date(_("Ngày chết"))
+    subject__place_of_death = _text(_("Nơi chết"), max_length=255)
+    subject__had_permanent_residence = forms.BooleanField(label=_("Có đăng ký thường trú"), required=False)
+    subject__is_household_head = forms.BooleanField(label=_("Là chủ hộ"), required=False)
+    subject__benefit_category = forms.ChoiceField(label=_("Chế độ đang hưởng"), choices=BENEFIT_CHOICES,
+                                                  required=False)
+    subject__social_insurance_number = _text(_("Mã số BHXH"), max_length=12, inputmode="numeric")
+    subject__compulsory_months = forms.IntegerField(label=_("Số tháng đóng BHXH bắt buộc"), required=False,
+                                                    min_value=0)
+    subject__voluntary_months = forms.IntegerField(label=_("Số tháng đóng BHXH tự nguyện"), required=False,
+                                                   min_value=0)
+    subject__age_at_death = forms.IntegerField(label=_("Tuổi khi chết"), required=False, min_value=0)
+
+    BIRTH_FIELDS = ("subject__full_name", "subject__sex", "subject__date_of_birth", "subject__place_of_birth",
+                    "subject__ethnicity", "subject__nationality", "subject__special_case",
+                    "subject__mother__full_name", "subject__mother__personal_id", "subject__father__full_name",
+                    "subject__father__personal_id", "subject__residence__unit", "subject__residence__address",
+                    "subject__residence__household_type", "subject__first_health_insurance_card")
+    DEATH_FIELDS = ("subject__full_name", "subject__personal_id", "subject__sex", "subject__date_of_birth",
+                    "subject__date_of_death", "subject__place_of_death", "subject__had_permanent_residence",
+                    "subject__is_household_head", "subject__benefit_category",
+                    "subject__social_insurance_number", "subject__compulsory_months",
+                    "subject__voluntary_months", "subject__age_at_death")
+    APPLICANT_FIELDS = ("applicant__full_name", "applicant__personal_id", "applicant__relationship",
+                        "applicant__phone", "applicant__email")
+
+    def __init__(self, *args: Any, bundle: str = Bundle.BIRTH, unit_code: str = "", **kwargs: Any) -> None:
+        initial = kwargs.pop("initial", None) or {}
+        initial.setdefault("bundle", bundle)
+        if bundle == Bundle.BIRTH:
+            initial.setdefault("services", [str(s) for s in BIRTH_SERVICES])
+            initial.setdefault("subject__ethnicity", "Kinh")
+            initial.setdefault("subject__nationality", "VN")
+            initial.setdefault("subject__residence__unit", unit_code)
+            initial.setdefault("subject__residence__household_type", "family")
+            initial.setdefault("subject__first_health_insurance_card", True)
+            initial.setdefault("applicant__relationship", "mother")
+        else:
+            initial.setdefault("services", [str(Service.DEATH_REGISTRATION), str(Service.RESIDENCE_REMOVAL)])
+            initial.setdefault("subject__had_permanent_residence", True)
+            initial.setdefault("subject__benefit_category", "none")
+            initial.setdefault("applicant__relationship", "child")
+        super().__init__(*args, initial=initial, **kwargs)
+        self.bundle = self.data.get("bundle") if self.is_bound and self.data.get("bundle") in Bundle.values \
+            else bundle
+        self.unit_code = unit_code
+        choices = BIRTH_SERVICES if self.bundle == Bundle.BIRTH else DEATH_SERVICES
+        self.fields["services"].choices = [(str(s), s.label) for s in choices]
+        self.fields["subject__full_name"].label = (_("Họ, chữ đệm và tên của trẻ") if self.bundle == Bundle.BIRTH
+                                                   else _("Họ, chữ đệm và tên người chết"))
+        _name_errors(self)
+
+    # --- what the template shows ----------------------------------------
+    def _bound(self, names: Iterable[str]) -> list[forms.BoundField]:
+        return [self[name] for name in names]
+
+    @property
+    def applicant_fields(self) -> list[forms.BoundField]:
+        return self._bound(self.APPLICANT_FIELDS)
+
+    @property
+    def subject_fields(self) -> list[forms.BoundField]:
+        return self._bound(self.BIRTH_FIELDS if self.bundle == Bundle.BIRTH else self.DEATH_FIELDS)
+
+    def always_service(self) -> str:
+        return str(ALWAYS[Bundle(self.bundle)])
+
+    # --- the API payload -------------------------------------------------
+    def payload(self, *, partial: bool = False) -> dict[str, Any]:
+        """The POST /api/v1/dossiers/ body for what was typed.
+
+        `partial` (live preview): use whatever parsed so far and skip the
+        rest, so a half-filled form still gets a verdict.
+        """
+        if not partial and not self.is_valid():
+            raise ValueError("payload() of an invalid form")
+        if partial:
+            self.is_valid()
+        cleaned = self.cleaned_data
+        names = self.BIRTH_FIELDS if self.bundle == Bundle.BIRTH else self.DEATH_FIELDS
+        services = list(cleaned.get("services") or [])
+        always = self.always_service()
+        if always not in services:
+            services.insert(0, always)
+        data: dict[str, Any] = {
+            "bundle": self.bundle,
+            "services": services,
+            "unit": self.unit_code,
+            "channel": "one_stop",
+            "applicant": {},
+            "subject": {},
+        }
+        for name in (*self.APPLICANT_FIELDS, *names):
+            value = cleaned.get(name)
+            if isinstance(value, str):
+                value = value.strip()
+                if name.endswith(("personal_id", "social_insurance_number")):
+                    value = value.replace(" ", "")
+            if value in ("", None):
+                continue  # not typed: let validation say whether it is needed
+            if isinstance(value, date):
+                value = value.isoformat()
+            _put(data, name.split("__"), value)
+        if self.bundle == Bundle.BIRTH:
+            data["subject"].setdefault("special_case", None)
+        return data
+
+
+def _put(target: dict[str, Any], path: list[str], value: Any) -> None:
+    for key in path[:-1]:
+        target = target.setdefault(key, {})
+    target[path[-1]] = value
+
+
+class SupplementRequestForm(StaffForm):
+    reason = forms.CharField(label=_("Nội dung cần bổ sung"), max_length=2000,
+                             widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class RejectForm(StaffForm):
+    reason_code = forms.ChoiceField(label=_("Căn cứ từ chối"), choices=())
+    reason_text = forms.CharField(label=_("Lý do cụ thể"), max_length=2000, required=False,
+                                  widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args: Any, reasons: Sequence[tuple[str, str]] = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["reason_code"].choices = [("", _("— Chọn căn cứ —")), *reasons]
+        self.labels = dict(reasons)
+        _name_errors(self)
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        if cleaned.get("reason_code") == "other" and not (cleaned.get("reason_text") or "").strip():
+            self.add_error("reason_text", gettext("Chọn “Lý do khác” thì phải ghi rõ “Lý do cụ thể”."))
+        return cleaned
+
+    def reason(self) -> str:
+        """The text stored on the leg and shown to the citizen."""
+        label = str(self.labels.get(self.cleaned_data["reason_code"], ""))
+        text = (self.cleaned_data.get("reason_text") or "").strip()
+        if self.cleaned_data["reason_code"] == "other":
+            return text
+        return f"{label}. {text}" if text else label
+
+
+class ResultForm(StaffForm):
+    """Result of one service (DOMAIN §6). Empty fields are left out so the
+    portal generates the number or document itself."""
+
+    error_prefix = "result."
+
+    def result(self) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for name, value in self.cleaned_data.items():
+            if value in ("", None):
+                continue
+            out[name] = value.isoformat() if isinstance(value, date) else value
+        return out
+
+
+class BirthRegistrationResultForm(ResultForm):
+    registration_number = _text(_("Số đăng ký khai sinh"), max_length=40)
+    book = _text(_("Quyển số"), max_length=40)
+    personal_id = _pid(_("Số định danh cá nhân của trẻ"))
+    registered_on = _date(_("Ngày đăng ký"))
+    note = _text(_("Ghi chú"), max_length=255)
+
+
+class ResidenceRegistrationResultForm(ResultForm):
+    confirmation_number = _text(_("Số văn bản xác nhận"), max_length=40)
+    address = _text(_("Địa chỉ thường trú đã đăng ký"), max_length=255)
+    household = _text(_("Hộ gia đình (họ tên chủ hộ)"), max_length=255)
+    registered_on = _date(_("Ngày đăng ký"))
+    note = _text(_("Ghi chú"), max_length=255)
+
+
+class HealthInsuranceCardResultForm(ResultForm):
+    card_number = _text(_("Mã thẻ BHYT"), max_length=20)
+    social_insurance_number = _text(_("Mã số BHXH của trẻ"), max_length=12, inputmode="numeric")
+    valid_from = _date(_("Giá trị sử dụng từ ngày"))
+    valid_until = _date(_("Giá trị sử dụng đến ngày"))
+    note = _text(_("Ghi chú"), max_length=255)
+
+
+class DeathRegistrationResultForm(ResultForm):
+    extract_number = _text(_("Số trích lục khai tử"), max_length=40)
+    book = _text(_("Quyển số"), max_length=40)
+    registered_on = _date(_("Ngày đăng ký"))
+    note = _text(_("Ghi chú"), max_length=255)
+
+
+class ResidenceRemovalResultForm(ResultForm):
+    confirmation_number = _text(_("Số văn bản xác nhận"), max_length=40)
+    removed_on = _date(_("Ngày xóa đăng ký thường trú"))
+    note = _text(_("Ghi chú"), max_length=255)
+
+
+class FuneralResultForm(ResultForm):
+    decision_number = _text(_("Số quyết định"), max_length=40)
+    amount = forms.IntegerField(label=_("Số tiền (đồng)"), required=False, min_value=0)
+    decided_on = _date(_("Ngày quyết định"))
+    note = _text(_("Ghi chú"), max_length=255)
+
+
+RESULT_FORMS: dict[str, type[ResultForm]] = {
+    Service.BIRTH_REGISTRATION: BirthRegistrationResultForm,
+    Service.RESIDENCE_REGISTRATION: ResidenceRegistrationResultForm,
+    Service.HEALTH_INSURANCE_CARD: HealthInsuranceCardResultForm,
+    Service.DEATH_REGISTRATION: DeathRegistrationResultForm,
+    Service.RESIDENCE_REMOVAL: ResidenceRemovalResultForm,
+    Service.FUNERAL_ALLOWANCE: FuneralResultForm,
+    Service.FUNERAL_SUPPORT: FuneralResultForm,
+}
+
+
+class DossierFilterForm(forms.Form):
+    """GET filters of the dossier list; an invalid value is simply ignored."""
+
+    q = forms.CharField(label=_("Tìm theo mã, số định danh, họ tên"), required=False, max_length=100)
+    status = forms.ChoiceField(label=_("Trạng thái"), required=False, choices=())
+    bundle = forms.ChoiceField(label=_("Nhóm thủ tục"), required=False,
+                               choices=[("", _("Tất cả")), *Bundle.choices])
+    channel = forms.ChoiceField(label=_("Kênh nộp"), required=False, choices=())
+    overdue = forms.BooleanField(label=_("Chỉ hồ sơ quá hạn"), required=False)
+    date_from = _date(_("Tiếp nhận từ ngày"))
+    date_to = _date(_("đến ngày"))
+    ordering = forms.ChoiceField(label=_("Sắp xếp"), required=False, choices=[
+        ("due_at", _("Hạn trả sớm nhất trước")), ("-due_at", _("Hạn trả muộn nhất trước")),
+        ("-submitted_at", _("Mới tiếp nhận trước")), ("submitted_at", _("Tiếp nhận sớm nhất trước"))])
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        from dossiers.models import Channel, DossierStatus
+
+        super().__init__(*args, **kwargs)
+        self.fields["status"].choices = [("", _("Tất cả")), *DossierStatus.choices]
+        self.fields["channel"].choices = [("", _("Tất cả")), *Channel.choices]
+
+    def filters(self) -> dict[str, Any]:
+        self.is_valid()
+        c = getattr(self, "cleaned_data", {})
+        return {
+            "search": c.get("q") or None,
+            "status": c.get("status") or None,
+            "bundle": c.get("bundle") or None,
+            "channel": c.get("channel") or None,
+            "overdue": True if c.get("overdue") else None,
+            "date_from": c.get("date_from"),
+            "date_to": c.get("date_to"),
+            "ordering": c.get("ordering") or "due_at",
+        }
+
+
+class DifficultyForm(StaffForm):
+    description = forms.CharField(label=_("Nội dung vướng mắc"), max_length=4000,
+                                  widget=forms.Textarea(attrs={"rows": 3}))
+    service = forms.ChoiceField(label=_("Thủ tục liên quan"), required=False,
+                                choices=[("", _("Chung, không riêng thủ tục nào")), *Service.choices])
+    since = _date(_("Phát sinh từ ngày"), required=True)
+
+    def clean_since(self) -> date:
+        from django.utils import timezone
+
+        value = self.cleaned_data["since"]
+        if value > timezone.localdate():
+            raise forms.ValidationError(gettext("“Phát sinh từ ngày” không được sau ngày hôm nay."))
+        return value
+
+
+class DifficultyCloseForm(StaffForm):
+    resolution = forms.CharField(label=_("Kết quả xử lý"), max_length=4000,
+                                 widget=forms.Textarea(attrs={"rows": 2}))

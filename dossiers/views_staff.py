@@ -1,0 +1,589 @@
+"""Staff pages: the one-stop counter, the dossier list, the agencies' work
+queue, the dossier page, difficulty reports and the contact directory.
+
+Views stay thin (STYLE.md §5): check access through `agencies.access`, parse
+the form, call a service or selector of `dossiers.services` /
+`dossiers.selectors`, render. Services are imported inside the views so that
+these pages load even while a part of the engine is missing.
+"""
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from agencies import access
+from agencies.models import AdminUnit, Agency, AgencyKind, Role
+from dossiers import forms_staff as f
+from dossiers.models import Bundle, Dossier, DossierStatus, Leg, LegStatus, Service
+from lienthong.errors import Conflict, DomainError
+from lienthong.text import search_key
+
+PAGE_SIZE = 25
+
+
+def staff_required(view):
+    """Signed-in staff only; citizens get 403 (they have their own pages)."""
+
+    @login_required
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not access.is_staff_user(request.user):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    wrapped.__name__ = view.__name__
+    wrapped.__doc__ = view.__doc__
+    return wrapped
+
+
+def _counter_unit(request: HttpRequest) -> AdminUnit:
+    """The commune whose counter the user works at; only a clerk may file
+    there (access.can_submit_for_unit)."""
+    unit = request.user.unit
+    if unit is None or request.user.role != Role.ONE_STOP_CLERK or not access.can_submit_for_unit(request.user,
+                                                                                                   unit):
+        raise PermissionDenied
+    return unit
+
+
+def _conflict_message(leg: Leg) -> str:
+    return _("Thao tác không thực hiện được: thủ tục “%(service)s” của hồ sơ %(code)s vừa được người khác "
+             "xử lý, trạng thái hiện tại là “%(status)s”. Trang đã hiển thị trạng thái mới nhất, vui lòng "
+             "kiểm tra lại trước khi thao tác tiếp.") % {
+        "service": leg.get_service_display(), "code": leg.dossier.code, "status": leg.get_status_display()}
+
+
+def _query(request: HttpRequest) -> str:
+    """The current filters, for the pager's links."""
+    query = request.GET.copy()
+    query.pop("page", None)
+    return query.urlencode()
+
+
+def _first_message(exc: DomainError) -> str:
+    return " ".join(m for msgs in exc.errors.values() for m in msgs)
+
+
+# --- counter ------------------------------------------------------------------
+@staff_required
+@require_http_methods(["GET", "POST"])
+def counter(request: HttpRequest) -> HttpResponse:
+    """Intake on behalf of a citizen: both bundles, live preview, attachments."""
+    unit = _counter_unit(request)
+    bundle = request.POST.get("bundle") or request.GET.get("bundle") or Bundle.BIRTH
+    if bundle not in Bundle.values:
+        bundle = Bundle.BIRTH
+    if request.method == "POST":
+        form = f.CounterForm(request.POST, bundle=bundle, unit_code=unit.code)
+        if form.is_valid():
+            from dossiers import services
+
+            try:
+                dossier = services.dossier_submit(data=form.payload(), user=request.user,
+                                                  files=request.FILES.getlist("attachments"))
+            except DomainError as exc:
+                form.add_domain_errors(exc.errors)
+            else:
+                messages.success(request, _("Đã tiếp nhận hồ sơ %(code)s.") % {"code": dossier.code})
+                return redirect("staff:receipt", code=dossier.code)
+        status = 400
+    else:
+        form = f.CounterForm(bundle=bundle, unit_code=unit.code)
+        status = 200
+    return render(request, "staff/counter.html", {"form": form, "unit": unit, "bundles": Bundle.choices,
+                                                  "labels": _field_labels()}, status=status)
+
+
+@staff_required
+@require_POST
+def counter_preview(request: HttpRequest) -> HttpResponse:
+    """Live feedback while the clerk types (htmx): legs, refusals, deadlines."""
+    unit = _counter_unit(request)
+    form = f.CounterForm(request.POST, bundle=request.POST.get("bundle") or Bundle.BIRTH, unit_code=unit.code)
+    data = form.payload(partial=True)
+    from dossiers import services
+
+    try:
+        preview = services.dossier_preview(data=data, user=request.user)
+    except DomainError as exc:
+        preview = {"legs": [], "due_at": None, "errors": exc.errors, "verdicts": []}
+    labels = _field_labels()
+    errors = [(labels.get(key, key if key != "non_field_errors" else ""), msgs)
+              for key, msgs in (preview.get("errors") or {}).items()]
+    # Parsing errors of the form itself (e.g. a mistyped date) come first.
+    # A missing field is the preview's business, not an error yet.
+    errors = [(form.fields[name].label if name in form.fields else "", [e.messages[0] for e in errs])
+              for name, errs in form.errors.as_data().items()
+              if any(e.code != "required" for e in errs)] + errors
+    return render(request, "staff/_preview.html", {"preview": _preview_display(preview), "errors": errors})
+
+
+def _get(item: Any, key: str, default: Any = None) -> Any:
+    return item.get(key, default) if isinstance(item, dict) else getattr(item, key, default)
+
+
+def _when(value: Any) -> Any:
+    return parse_datetime(value) if isinstance(value, str) else value
+
+
+def _preview_display(preview: dict[str, Any]) -> dict[str, Any]:
+    """Labels for the codes the preview answers with (no decisions here)."""
+    services, agencies = dict(Service.choices), dict(AgencyKind.choices)
+    legs = [{"service": _get(leg, "service"), "service_label": services.get(_get(leg, "service"), _get(leg, "service")),
+             "agency_label": agencies.get(_get(leg, "agency"), _get(leg, "agency")),
+             "depends_on_label": services.get(_get(leg, "depends_on"), _get(leg, "depends_on")),
+             "depends_on": _get(leg, "depends_on"), "automatic": _get(leg, "automatic", False),
+             "due_at": _when(_get(leg, "due_at")), "deadline_days": _get(leg, "deadline_days")}
+            for leg in preview.get("legs") or []]
+    verdicts = [{"service": _get(v, "service"), "label": services.get(_get(v, "service"), _get(v, "service")),
+                 "offered": _get(v, "offered"), "reason": _get(v, "reason", ""), "citation": _get(v, "citation", "")}
+                for v in preview.get("verdicts") or []]
+    return {"legs": legs, "verdicts": verdicts, "due_at": _when(preview.get("due_at")),
+            "notices": preview.get("notices") or []}
+
+
+def _field_labels() -> dict[str, str]:
+    """Dotted domain-error keys → the counter form's labels."""
+    labels = {name.replace("__", "."): str(field.label) for name, field in f.CounterForm.base_fields.items()}
+    labels["subject.full_name"] = _("Họ và tên người được đăng ký")
+    labels["unit"] = _("Đơn vị tiếp nhận")
+    labels["attachments"] = _("Giấy tờ kèm theo")
+    return labels
+
+
+@staff_required
+@require_GET
+def receipt(request: HttpRequest, code: str) -> HttpResponse:
+    """Phiếu hẹn trả kết quả: printable; links the PDF once the worker made it."""
+    dossier = access.get_dossier_or_404(request.user, code)
+    slip = dossier.documents.filter(kind="appointment_slip").exclude(file="").first()
+    return render(request, "staff/receipt.html", {
+        "dossier": dossier, "legs": dossier.legs.select_related("depends_on").order_by("id"), "slip": slip,
+        "subject_pid": _pid(request, dossier, dossier.subject.get("personal_id", "")),
+    })
+
+
+# --- dossier list ---------------------------------------------------------------
+@staff_required
+@require_GET
+def dossier_list(request: HttpRequest) -> HttpResponse:
+    from dossiers import selectors
+
+    form = f.DossierFilterForm(request.GET)
+    qs = selectors.dossier_list(user=request.user, **form.filters())
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {"form": form, "page": page, "query": _query(request), "now": timezone.now(),
+               "can_return": request.user.role == Role.ONE_STOP_CLERK}
+    template = "staff/_dossier_rows.html" if request.htmx and not request.htmx.boosted else "staff/dossiers.html"
+    return render(request, template, context)
+
+
+@staff_required
+@require_POST
+def dossier_returned(request: HttpRequest, code: str) -> HttpResponse:
+    """The clerk handed the results to the citizen."""
+    access.get_dossier_or_404(request.user, code)
+    from dossiers import services
+
+    try:
+        services.dossier_mark_returned(code=code, user=request.user)
+    except DomainError as exc:
+        messages.error(request, _first_message(exc))
+    else:
+        messages.success(request, _("Đã ghi nhận trả kết quả hồ sơ %(code)s cho công dân.") % {"code": code})
+    return redirect("staff:dossier", code=code)
+
+
+# --- dossier page -----------------------------------------------------------------
+def _pid(request: HttpRequest, dossier: Dossier, value: str) -> str:
+    if not value or access.can_act_on_dossier(request.user, dossier):
+        return value
+    return access.mask_personal_id(value)
+
+
+CHOICE_DISPLAY: dict[str, dict[str, str]] = {
+    "sex": dict(f.SEX_CHOICES), "relationship": dict(f.RELATIONSHIP_CHOICES),
+    "special_case": dict(f.SPECIAL_CASE_CHOICES), "household_type": dict(f.HOUSEHOLD_CHOICES),
+    "benefit_category": dict(f.BENEFIT_CHOICES),
+}
+
+
+def _describe(request: HttpRequest, dossier: Dossier, prefix: str, data: dict[str, Any]) -> list[tuple[str, str]]:
+    """(label, value) rows of the applicant or subject, personal IDs masked
+    for read-only viewers."""
+    labels = _field_labels()
+    rows: list[tuple[str, str]] = []
+
+    def walk(path: str, value: Any) -> None:
+        if isinstance(value, dict):
+            for key, inner in value.items():
+                walk(f"{path}.{key}", inner)
+            return
+        if value in (None, ""):
+            return
+        key = path.rsplit(".", 1)[-1]
+        if key in ("personal_id",) and isinstance(value, str):
+            shown = _pid(request, dossier, value)
+        elif isinstance(value, bool):
+            shown = _("Có") if value else _("Không")
+        elif key in CHOICE_DISPLAY:
+            shown = str(CHOICE_DISPLAY[key].get(value, value))
+        elif key.startswith("date_") and isinstance(value, str):
+            try:
+                shown = date.fromisoformat(value).strftime("%d/%m/%Y")
+            except ValueError:
+                shown = value
+        else:
+            shown = str(value)
+        rows.append((labels.get(path, key), shown))
+
+    walk(prefix, data or {})
+    return rows
+
+
+def _result_rows(leg: Leg) -> list[tuple[str, str]]:
+    """The leg's result with the result form's labels; amounts as money."""
+    fields = f.RESULT_FORMS.get(leg.service, f.ResultForm).base_fields
+    rows = []
+    for key, value in (leg.result or {}).items():
+        if value in (None, "") or isinstance(value, (dict, list)):
+            continue
+        if key == "amount" and isinstance(value, int):
+            value = f"{value:,}".replace(",", ".") + " ₫"
+        elif isinstance(value, str) and len(value) == 10 and value[4] == "-" and value[7] == "-":
+            try:
+                value = date.fromisoformat(value).strftime("%d/%m/%Y")
+            except ValueError:
+                pass
+        rows.append((str(fields[key].label) if key in fields else key, str(value)))
+    return rows
+
+
+@staff_required
+@require_GET
+def dossier_detail(request: HttpRequest, code: str) -> HttpResponse:
+    from dossiers import selectors
+
+    dossier = selectors.dossier_for_display(user=request.user, code=code)
+    can_act = access.can_act_on_dossier(request.user, dossier)
+    legs = list(dossier.legs.select_related("depends_on", "assigned_to").order_by("id"))
+    workable = set(access.workable_legs(request.user).filter(dossier=dossier).values_list("pk", flat=True))
+    for leg in legs:
+        leg.result_rows = _result_rows(leg)
+    timeline = list(selectors.dossier_timeline(dossier))
+    for t in timeline:
+        states = dict(LegStatus.choices) if t.leg_id else dict(DossierStatus.choices)
+        t.from_state_label = states.get(t.from_state, t.from_state)
+        t.to_state_label = states.get(t.to_state, t.to_state)
+    return render(request, "staff/dossier.html", {
+        "dossier": dossier, "legs": legs, "workable": workable, "can_act": can_act, "timeline": timeline,
+        "applicant": _describe(request, dossier, "applicant", dossier.applicant),
+        "subject": _describe(request, dossier, "subject", dossier.subject),
+        "documents": dossier.documents.exclude(file="").order_by("created_at"),
+        "attachments": dossier.attachments.order_by("uploaded_at"),
+        "can_return": request.user.role == Role.ONE_STOP_CLERK and can_act,
+        "now": timezone.now(),
+    })
+
+
+@staff_required
+@require_GET
+def attachment_download(request: HttpRequest, code: str, pk: int) -> FileResponse:
+    """Attachments are never public media: served after the access check."""
+    dossier = access.get_dossier_or_404(request.user, code)
+    attachment = dossier.attachments.filter(pk=pk).first()
+    if attachment is None or not attachment.file:
+        raise Http404
+    return FileResponse(attachment.file.open("rb"), as_attachment=False, filename=attachment.original_name,
+                        content_type=attachment.content_type or None)
+
+
+@staff_required
+@require_GET
+def document_download(request: HttpRequest, code: str, pk: int) -> FileResponse:
+    dossier = access.get_dossier_or_404(request.user, code)
+    document = dossier.documents.filter(pk=pk).exclude(file="").first()
+    if document is None:
+        raise Http404
+    return FileResponse(document.file.open("rb"), as_attachment=False,
+                        filename=f"{document.kind}-{dossier.code}.pdf", content_type="application/pdf")
+
+
+# --- agency work queue ------------------------------------------------------------
+QUEUE_TABS = [LegStatus.PENDING, LegStatus.IN_PROGRESS, LegStatus.AWAITING_SUPPLEMENT, LegStatus.WAITING,
+              LegStatus.COMPLETED, LegStatus.REJECTED]
+OPEN_TABS = ("pending", "in_progress", "awaiting_supplement")
+
+
+@staff_required
+@require_GET
+def queue(request: HttpRequest) -> HttpResponse:
+    """The legs of the officer's agency and jurisdiction, soonest due first."""
+    from dossiers import selectors
+
+    status = request.GET.get("status") or "open"
+    service = request.GET.get("service") or None
+    if service not in Service.values:
+        service = None
+    if status == "open":
+        qs = selectors.leg_queue(user=request.user, service=service).filter(status__in=OPEN_TABS)
+    elif status in LegStatus.values:
+        qs = selectors.leg_queue(user=request.user, status=status, service=service)
+    else:
+        raise Http404
+    counts = selectors.leg_counts(user=request.user)
+    tabs = [("open", _("Cần xử lý"), sum(counts.get(s, 0) for s in OPEN_TABS))]
+    tabs += [(str(s), s.label, counts.get(str(s), 0)) for s in QUEUE_TABS]
+    page = Paginator(qs.select_related("dossier", "dossier__scope_unit"), PAGE_SIZE).get_page(
+        request.GET.get("page"))
+    services_of_agency = [(str(s), s.label) for s in Service]
+    return render(request, "staff/queue.html", {"page": page, "tabs": tabs, "status": status,
+                                                "query": _query(request),
+                                                "service": service, "services": services_of_agency,
+                                                "now": timezone.now()})
+
+
+def _leg_context(request: HttpRequest, leg: Leg, **forms: Any) -> dict[str, Any]:
+    from dossiers import rules
+
+    reasons = rules.rejection_reasons(leg.service)
+    result_form_class = f.RESULT_FORMS.get(leg.service, f.ResultForm)
+    return {
+        "leg": leg, "dossier": leg.dossier, "now": timezone.now(),
+        "subject": _describe(request, leg.dossier, "subject", leg.dossier.subject),
+        "supplement_form": forms.get("supplement_form") or f.SupplementRequestForm(),
+        "reject_form": forms.get("reject_form") or f.RejectForm(reasons=reasons),
+        "result_form": forms.get("result_form") or result_form_class(),
+        "siblings": leg.dossier.legs.exclude(pk=leg.pk).order_by("id"),
+    }
+
+
+@staff_required
+@require_GET
+def leg_detail(request: HttpRequest, leg_id: int) -> HttpResponse:
+    leg = access.get_leg_or_404(request.user, leg_id)
+    return render(request, "staff/leg.html", _leg_context(request, leg))
+
+
+def _after_action(request: HttpRequest, leg: Leg, message: str) -> HttpResponse:
+    """htmx (from a queue row): the fresh row; otherwise back to the queue."""
+    if request.htmx:
+        return render(request, "staff/_queue_row.html", {"leg": leg, "now": timezone.now(), "notice": message})
+    messages.success(request, message)
+    return redirect(request.POST.get("next") or reverse("staff:leg", args=[leg.pk]))
+
+
+def _lost_race(request: HttpRequest, leg_id: int) -> HttpResponse:
+    """Someone else changed the leg first: say so and show what it is now."""
+    leg = access.get_leg_or_404(request.user, leg_id)
+    message = _conflict_message(leg)
+    if request.htmx:
+        return render(request, "staff/_queue_row.html", {"leg": leg, "now": timezone.now(), "notice": message,
+                                                         "notice_error": True})
+    messages.error(request, message)
+    return render(request, "staff/leg.html", _leg_context(request, leg), status=409)
+
+
+@staff_required
+@require_POST
+def leg_accept(request: HttpRequest, leg_id: int) -> HttpResponse:
+    access.get_leg_or_404(request.user, leg_id)
+    from dossiers import services
+
+    try:
+        leg = services.leg_accept(leg_id=leg_id, user=request.user)
+    except Conflict:
+        return _lost_race(request, leg_id)
+    return _after_action(request, leg, _("Đã tiếp nhận thủ tục “%(service)s” của hồ sơ %(code)s.") % {
+        "service": leg.get_service_display(), "code": leg.dossier.code})
+
+
+@staff_required
+@require_POST
+def leg_request_supplement(request: HttpRequest, leg_id: int) -> HttpResponse:
+    leg = access.get_leg_or_404(request.user, leg_id)
+    form = f.SupplementRequestForm(request.POST)
+    if form.is_valid():
+        from dossiers import services
+
+        try:
+            leg = services.leg_request_supplement(leg_id=leg_id, user=request.user,
+                                                  reason=form.cleaned_data["reason"])
+        except Conflict:
+            return _lost_race(request, leg_id)
+        except DomainError as exc:
+            form.add_domain_errors(exc.errors)
+        else:
+            return _after_action(request, leg, _("Đã yêu cầu bổ sung hồ sơ %(code)s.") % {"code": leg.dossier.code})
+    return render(request, "staff/leg.html", _leg_context(request, leg, supplement_form=form), status=400)
+
+
+@staff_required
+@require_POST
+def leg_complete(request: HttpRequest, leg_id: int) -> HttpResponse:
+    leg = access.get_leg_or_404(request.user, leg_id)
+    form = f.RESULT_FORMS.get(leg.service, f.ResultForm)(request.POST)
+    if form.is_valid():
+        from dossiers import services
+
+        try:
+            leg = services.leg_complete(leg_id=leg_id, user=request.user, result=form.result() or None)
+        except Conflict:
+            return _lost_race(request, leg_id)
+        except DomainError as exc:
+            form.add_domain_errors(exc.errors)
+        else:
+            return _after_action(request, leg, _("Đã hoàn thành thủ tục “%(service)s” của hồ sơ %(code)s.") % {
+                "service": leg.get_service_display(), "code": leg.dossier.code})
+    return render(request, "staff/leg.html", _leg_context(request, leg, result_form=form), status=400)
+
+
+@staff_required
+@require_POST
+def leg_reject(request: HttpRequest, leg_id: int) -> HttpResponse:
+    leg = access.get_leg_or_404(request.user, leg_id)
+    from dossiers import rules
+
+    form = f.RejectForm(request.POST, reasons=rules.rejection_reasons(leg.service))
+    if form.is_valid():
+        from dossiers import services
+
+        try:
+            leg = services.leg_reject(leg_id=leg_id, user=request.user, reason=form.reason())
+        except Conflict:
+            return _lost_race(request, leg_id)
+        except DomainError as exc:
+            form.add_domain_errors(exc.errors)
+        else:
+            return _after_action(request, leg, _("Đã từ chối thủ tục “%(service)s” của hồ sơ %(code)s.") % {
+                "service": leg.get_service_display(), "code": leg.dossier.code})
+    return render(request, "staff/leg.html", _leg_context(request, leg, reject_form=form), status=400)
+
+
+# --- difficulty reports --------------------------------------------------------------
+def _province_of(user) -> AdminUnit | None:
+    unit = user.unit
+    if unit is None:
+        return None
+    return unit if unit.level == AdminUnit.Level.PROVINCE else unit.province
+
+
+def _can_close_difficulties(user) -> bool:
+    province = _province_of(user)
+    return (user.role == Role.ADMIN or user.is_superuser) or (
+        user.role == Role.PROVINCIAL_VIEWER and province is not None and access.can_view_province(user, province))
+
+
+def _visible_difficulties(user):
+    from reports.models import DifficultyReport
+
+    qs = DifficultyReport.objects.select_related("unit", "reported_by", "closed_by")
+    if user.role == Role.ADMIN or user.is_superuser:
+        return qs
+    if user.unit_id is None:
+        return qs.none()
+    if user.unit.level == AdminUnit.Level.PROVINCE:
+        # Provincial staff see the whole province's reports.
+        return qs.filter(Q(unit=user.unit) | Q(unit__province=user.unit))
+    return qs.filter(unit=user.unit)
+
+
+@staff_required
+@require_http_methods(["GET", "POST"])
+def difficulties(request: HttpRequest) -> HttpResponse:
+    can_file = request.user.unit_id is not None and request.user.role != Role.PROVINCIAL_VIEWER
+    form = f.DifficultyForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if not can_file:
+            raise PermissionDenied
+        if form.is_valid():
+            from reports.models import DifficultyReport
+
+            DifficultyReport.objects.create(
+                unit=request.user.unit, service=form.cleaned_data["service"] or "",
+                agency=request.user.agency or (AgencyKind.ONE_STOP if request.user.role == Role.ONE_STOP_CLERK
+                                               else ""),
+                description=form.cleaned_data["description"], since=form.cleaned_data["since"],
+                reported_by=request.user)
+            messages.success(request, _("Đã gửi vướng mắc lên cấp tỉnh."))
+            return redirect("staff:difficulties")
+        status = 400
+    show = request.GET.get("show") or "open"
+    qs = _visible_difficulties(request.user)
+    if show == "open":
+        qs = qs.filter(closed_at__isnull=True)
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    services, agencies = dict(Service.choices), dict(AgencyKind.choices)
+    for report in page:
+        report.service_label = services.get(report.service, report.service)
+        report.agency_label = agencies.get(report.agency, report.agency)
+    return render(request, "staff/difficulties.html", {
+        "form": form, "page": page, "show": show, "can_file": can_file, "query": _query(request),
+        "can_close": _can_close_difficulties(request.user)}, status=status)
+
+
+@staff_required
+@require_POST
+def difficulty_close(request: HttpRequest, pk: int) -> HttpResponse:
+    if not _can_close_difficulties(request.user):
+        raise PermissionDenied
+    report = _visible_difficulties(request.user).filter(pk=pk).first()
+    if report is None:
+        raise Http404
+    form = f.DifficultyCloseForm(request.POST)
+    if not form.is_valid():
+        for msgs in form.errors.values():
+            for m in msgs:
+                messages.error(request, m)
+        return redirect("staff:difficulties")
+    # Conditional update: closing twice keeps the first closer.
+    from reports.models import DifficultyReport
+
+    done = DifficultyReport.objects.filter(pk=report.pk, closed_at__isnull=True).update(
+        closed_at=timezone.now(), closed_by=request.user, resolution=form.cleaned_data["resolution"])
+    if done:
+        messages.success(request, _("Đã đóng vướng mắc."))
+    else:
+        messages.warning(request, _("Vướng mắc này đã được người khác đóng trước."))
+    return redirect("staff:difficulties")
+
+
+# --- contact points ------------------------------------------------------------------
+@staff_required
+@require_GET
+def contacts(request: HttpRequest) -> HttpResponse:
+    """Agencies and their named contact points in the user's province; the
+    search ignores diacritics ("tan hong" finds "Tân Hồng")."""
+    province = _province_of(request.user)
+    q = (request.GET.get("q") or "").strip()
+    agencies = Agency.objects.select_related("unit").prefetch_related("contact_points")
+    if province is not None and not request.user.is_superuser:
+        agencies = agencies.filter(Q(unit=province) | Q(unit__province=province))
+    if q:
+        key = search_key(q)
+        # A province has a few hundred agencies: matching in Python keeps the
+        # diacritic-free search exact without a database extension.
+        rows = [a for a in agencies if key in search_key(" ".join(
+            [a.name, a.unit.name, a.phone, *(f"{c.full_name} {c.position} {c.phone}" for c in
+                                             a.contact_points.all())]))]
+    else:
+        own = request.user.unit
+        rows = [a for a in agencies.filter(Q(unit=own) | Q(unit=province))] if own else []
+    rows.sort(key=lambda a: (a.unit_id != request.user.unit_id, a.unit.level != AdminUnit.Level.PROVINCE,
+                             a.unit.name, a.kind))
+    page = Paginator(rows, 50).get_page(request.GET.get("page"))
+    template = "staff/_contact_rows.html" if request.htmx else "staff/contacts.html"
+    return render(request, template, {"page": page, "q": q, "province": province, "query": _query(request)})

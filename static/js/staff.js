@@ -1,0 +1,21 @@
+// Staff pages: small keyboard conveniences. Everything works without it.
+(function () {
+  "use strict";
+  document.addEventListener("click", function (event) {
+    var target = event.target.closest("[data-print]");
+    if (target) { event.preventDefault(); window.print(); }
+  });
+  // "/" jumps to the search box of a list, as in most office tools.
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "/" || event.ctrlKey || event.metaKey || event.altKey) return;
+    var tag = (document.activeElement && document.activeElement.tagName) || "";
+    if (tag === "INPUT" || tag === "TEXTAREA" || tag === "SELECT") return;
+    var search = document.querySelector("form[role=search] input[name=q]");
+    if (search) { event.preventDefault(); search.focus(); search.select(); }
+  });
+  // After a refused submit, put the keyboard on the list of problems.
+  document.addEventListener("DOMContentLoaded", function () {
+    var summary = document.getElementById("error-summary");
+    if (summary) { summary.focus(); }
+  });
+})();
