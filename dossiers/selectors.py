@@ -1,0 +1,110 @@
+"""Reads on dossiers and legs, always through `agencies.access` so nobody
+sees past their scope."""
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+
+from django.db.models import Count, F, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from agencies import access
+from agencies.calendar import TZ
+from agencies.models import User
+from dossiers.models import OPEN_DOSSIER_STATES, Dossier, DossierView, Leg, LegStatus, Transition
+from lienthong.text import search_key
+
+ORDERINGS = {"submitted_at", "-submitted_at", "due_at", "-due_at", "code", "-code", "status", "-status",
+             "closed_at", "-closed_at"}
+
+
+def _day_start(day: date) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=TZ)
+
+
+def overdue_q(now: datetime | None = None) -> Q:
+    """Late now (open past its due time), closed late, or with a late leg."""
+    now = now or timezone.now()
+    return (Q(status__in=OPEN_DOSSIER_STATES, due_at__lt=now)
+            | Q(closed_at__isnull=False, due_at__isnull=False, closed_at__gt=F("due_at"))
+            | Q(pk__in=Leg.objects.filter(overdue=True).values("dossier_id")))
+
+
+def dossier_list(*, user: User, status: str | None = None, bundle: str | None = None, unit: str | None = None,
+                 search: str | None = None, overdue: bool | None = None, channel: str | None = None,
+                 date_from: date | None = None, date_to: date | None = None,
+                 ordering: str | None = None) -> QuerySet[Dossier]:
+    qs = access.visible_dossiers(user).select_related("unit", "scope_unit", "scope_province")
+    if status:
+        qs = qs.filter(status__in=[s for s in str(status).split(",") if s])
+    if bundle:
+        qs = qs.filter(bundle=bundle)
+    if channel:
+        qs = qs.filter(channel=channel)
+    if unit:
+        code = str(unit).strip()
+        qs = qs.filter(Q(unit__code=code) | Q(scope_unit__code=code) | Q(scope_province__code=code))
+    if search and search.strip():
+        for word in search_key(search).split():
+            qs = qs.filter(search_text__contains=word)
+    if overdue is not None:
+        qs = qs.filter(overdue_q()) if overdue else qs.exclude(overdue_q())
+    if date_from:
+        qs = qs.filter(submitted_at__gte=_day_start(date_from))
+    if date_to:
+        qs = qs.filter(submitted_at__lt=_day_start(date_to) + timedelta(days=1))
+    if ordering in ORDERINGS:
+        qs = qs.order_by(ordering, "-id")
+    else:
+        qs = qs.order_by("-submitted_at", "-id")
+    return qs
+
+
+def leg_queue(*, user: User, status: str | None = None, service: str | None = None) -> QuerySet[Leg]:
+    """The officer's work queue, the most urgent first. Without a status,
+    everything but the legs still waiting for a prerequisite."""
+    qs = access.workable_legs(user).select_related("dossier", "dossier__unit")
+    if status:
+        qs = qs.filter(status__in=[s for s in str(status).split(",") if s])
+    else:
+        qs = qs.exclude(status=LegStatus.WAITING)
+    if service:
+        qs = qs.filter(service=service)
+    return qs.order_by(F("due_at").asc(nulls_last=True), "id")
+
+
+def leg_counts(*, user: User) -> dict[str, int]:
+    counts = dict.fromkeys(LegStatus.values, 0)
+    for row in access.workable_legs(user).values("status").annotate(n=Count("id")):
+        counts[row["status"]] = row["n"]
+    return counts
+
+
+def dossier_timeline(dossier: Dossier) -> list[Transition]:
+    return list(Transition.objects.filter(dossier=dossier).select_related("leg", "actor").order_by("at", "id"))
+
+
+def dossier_for_display(*, user: User, code: str) -> Dossier:
+    """The dossier with its legs, logged as viewed. `dossier.full_data` says
+    whether personal IDs may be shown whole; `dossier.masked` holds the
+    masked forms for everyone else."""
+    dossier = (access.visible_dossiers(user).select_related("unit", "scope_unit", "scope_province", "submitted_by")
+               .filter(code=code).first())
+    if dossier is None:
+        raise Http404
+    full = access.can_act_on_dossier(user, dossier)
+    DossierView.objects.create(dossier=dossier, user=user if user.is_authenticated else None, full_data=full)
+    dossier.full_data = full  # type: ignore[attr-defined]
+    dossier.leg_list = list(dossier.legs.select_related("assigned_to").order_by("id"))  # type: ignore[attr-defined]
+    dossier.masked = masked_people(dossier)  # type: ignore[attr-defined]
+    return dossier
+
+
+def masked_people(dossier: Dossier) -> dict[str, str]:
+    """Personal IDs of a dossier, masked (lists, read-only views)."""
+    subject, applicant = dossier.subject or {}, dossier.applicant or {}
+    out = {"subject": access.mask_personal_id(dossier.subject_personal_id),
+           "applicant": access.mask_personal_id(applicant.get("personal_id", ""))}
+    for parent in ("mother", "father"):
+        out[parent] = access.mask_personal_id((subject.get(parent) or {}).get("personal_id", ""))
+    return out

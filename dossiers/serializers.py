@@ -1,0 +1,143 @@
+"""Small input/output serializers of the REST API v1 (/work/shared/API.md).
+
+Input serializers describe the payloads for the OpenAPI schema; validation
+itself is `dossiers.validation` (called by the services), so the API and the
+HTML forms refuse the same things with the same messages. Output serializers
+only present.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from agencies.access import mask_personal_id
+from agencies.models import OFFICER_AGENCIES
+from dossiers.models import Bundle, Channel, Dossier, DossierStatus, Leg, LegStatus, Service
+
+
+# --- input -----------------------------------------------------------------
+class PersonIn(serializers.Serializer):
+    full_name = serializers.CharField()
+    personal_id = serializers.CharField(required=False)
+
+
+class ApplicantIn(PersonIn):
+    phone = serializers.CharField(required=False)
+    email = serializers.EmailField(required=False)
+    relationship = serializers.CharField(required=False)
+
+
+class DossierSubmitIn(serializers.Serializer):
+    bundle = serializers.ChoiceField(choices=Bundle.choices)
+    services = serializers.ListField(child=serializers.ChoiceField(choices=Service.choices))
+    unit = serializers.CharField(help_text="Mã xã/phường nơi nộp, ví dụ \"29926\".")
+    channel = serializers.ChoiceField(choices=Channel.choices)
+    applicant = ApplicantIn()
+    subject = serializers.JSONField(help_text="Người được đăng ký: trẻ (nhóm khai sinh) hoặc người chết "
+                                              "(nhóm khai tử), theo API.md.")
+    submitted_at = serializers.DateTimeField(required=False, help_text="Chỉ quản trị viên, khi nhập hồ sơ lịch sử.")
+
+
+class ReasonIn(serializers.Serializer):
+    reason = serializers.CharField(help_text="Lý do (hoặc mã lý do trong danh mục lý do từ chối).")
+
+
+class CompleteIn(serializers.Serializer):
+    result = serializers.JSONField(required=False, help_text="Các trường kết quả theo DOMAIN.md §6; "
+                                                             "cổng tự sinh số và văn bản còn thiếu.")
+
+
+class SupplementIn(serializers.Serializer):
+    note = serializers.CharField(required=False)
+    attachments = serializers.ListField(child=serializers.FileField(), required=False)
+
+
+# --- output ----------------------------------------------------------------
+class LegOut(serializers.Serializer):
+    id = serializers.IntegerField()
+    service = serializers.ChoiceField(choices=Service.choices)
+    agency = serializers.ChoiceField(choices=[(a, a) for a in OFFICER_AGENCIES])
+    status = serializers.ChoiceField(choices=LegStatus.choices)
+    due_at = serializers.DateTimeField(allow_null=True)
+    result = serializers.SerializerMethodField()
+    depends_on = serializers.SerializerMethodField()
+    automatic = serializers.BooleanField()
+    overdue = serializers.BooleanField()
+    started_at = serializers.DateTimeField(allow_null=True)
+    finished_at = serializers.DateTimeField(allow_null=True)
+    supplement_due_at = serializers.DateTimeField(allow_null=True)
+    reason = serializers.CharField()
+
+    @extend_schema_field(OpenApiTypes.OBJECT)
+    def get_result(self, leg: Leg) -> dict[str, Any] | None:
+        if leg.result is None:
+            return None
+        result = dict(leg.result)
+        if not self.context.get("full_data", True) and result.get("personal_id"):
+            result["personal_id"] = mask_personal_id(result["personal_id"])
+        return result
+
+    @extend_schema_field(OpenApiTypes.STR)
+    def get_depends_on(self, leg: Leg) -> str | None:
+        return leg.depends_on.service if leg.depends_on_id else None
+
+
+class QueueLegOut(LegOut):
+    dossier = serializers.CharField(source="dossier.code")
+    bundle = serializers.CharField(source="dossier.bundle")
+    unit = serializers.CharField(source="dossier.unit.code")
+    subject_name = serializers.CharField(source="dossier.subject_name")
+
+
+class DossierOut(serializers.Serializer):
+    code = serializers.CharField()
+    bundle = serializers.ChoiceField(choices=Bundle.choices)
+    status = serializers.ChoiceField(choices=DossierStatus.choices)
+    unit = serializers.CharField(source="unit.code")
+    channel = serializers.ChoiceField(choices=Channel.choices)
+    services = serializers.ListField(child=serializers.CharField())
+    submitted_at = serializers.DateTimeField()
+    due_at = serializers.DateTimeField(allow_null=True)
+    closed_at = serializers.DateTimeField(allow_null=True)
+    returned_at = serializers.DateTimeField(allow_null=True)
+    is_late_registration = serializers.BooleanField()
+    needs_verification = serializers.BooleanField()
+    notices = serializers.ListField(child=serializers.CharField())
+    subject_name = serializers.CharField()
+    subject_personal_id = serializers.SerializerMethodField()
+    legs = serializers.SerializerMethodField()
+
+    @extend_schema_field(OpenApiTypes.STR)
+    def get_subject_personal_id(self, dossier: Dossier) -> str:
+        if self.context.get("full_data", False):
+            return dossier.subject_personal_id
+        return mask_personal_id(dossier.subject_personal_id)
+
+    @extend_schema_field(LegOut(many=True))
+    def get_legs(self, dossier: Dossier) -> list[dict[str, Any]]:
+        legs = getattr(dossier, "leg_list", None)
+        if legs is None:
+            legs = sorted(dossier.legs.all(), key=lambda leg: leg.pk)
+        by_id = {leg.pk: leg for leg in legs}
+        for leg in legs:
+            # Spare a query per leg for `depends_on`.
+            if leg.depends_on_id in by_id:
+                leg.depends_on = by_id[leg.depends_on_id]
+        return LegOut(legs, many=True, context=self.context).data
+
+
+class PageOut(serializers.Serializer):
+    count = serializers.IntegerField()
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
+
+
+class DossierPageOut(PageOut):
+    results = DossierOut(many=True)
+
+
+class LegPageOut(PageOut):
+    results = QueueLegOut(many=True)
