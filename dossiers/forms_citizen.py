@@ -1,0 +1,539 @@
+"""Forms of the citizens' pages, and the small account and draft services
+they rely on (sign-up with a one-time code, password reset by code, the
+wizard's server-side drafts). The dossier itself is validated and written by
+`dossiers.validation` and `dossiers.services`; these forms only shape the
+citizen's answers into the API payload (API.md) and catch what a phone
+keyboard gets wrong early."""
+from __future__ import annotations
+
+import re
+import secrets
+from datetime import date, timedelta
+from typing import Any
+
+from django import forms
+from django.conf import settings
+from django.contrib.auth import password_validation
+from django.contrib.auth.backends import ModelBackend
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.crypto import constant_time_compare, salted_hmac
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
+
+from agencies.models import AdminUnit, OneTimeCode, Role, SubmissionDraft, SubmissionDraftFile, User
+from dossiers import notifications
+from lienthong.errors import DomainError
+from lienthong.text import nfc
+
+# --- contacts: phone numbers and email addresses ----------------------------
+
+_PHONE_RE = re.compile(r"^0\d{9}$")
+
+
+def phone_normalize(value: str) -> str:
+    """"+84 912 345 678", "84912345678", "0912.345.678" → "0912345678"."""
+    digits = re.sub(r"[\s.\-()]", "", value or "")
+    if digits.startswith("+84"):
+        digits = "0" + digits[3:]
+    elif digits.startswith("84") and len(digits) == 11:
+        digits = "0" + digits[2:]
+    return digits
+
+
+def contact_parse(value: str) -> tuple[str, str]:
+    """("phone", "0912345678") or ("email", "hoa@example.vn"); DomainError
+    when it is neither."""
+    value = (value or "").strip()
+    if "@" in value:
+        try:
+            validate_email(value)
+        except ValidationError:
+            raise DomainError({"contact": [_("Địa chỉ thư điện tử không hợp lệ.")]}) from None
+        return "email", value.lower()
+    phone = phone_normalize(value)
+    if not _PHONE_RE.match(phone):
+        raise DomainError({"contact": [_("Số điện thoại gồm 10 chữ số, bắt đầu bằng 0 (ví dụ 0912345678).")]})
+    return "phone", phone
+
+
+def users_by_contact(value: str):
+    """Users known by that username, phone number or email address."""
+    value = (value or "").strip()
+    query = Q(username__iexact=value)
+    try:
+        kind, normal = contact_parse(value)
+    except DomainError:
+        return User.objects.filter(query)
+    query |= Q(username__iexact=normal) | (Q(phone=normal) if kind == "phone" else Q(email__iexact=normal))
+    return User.objects.filter(query)
+
+
+class ContactBackend(ModelBackend):
+    """Log in with a username, a phone number (any common spelling) or an
+    email address. Proposed for settings.AUTHENTICATION_BACKENDS."""
+
+    def authenticate(self, request, username=None, password=None, **kwargs):
+        if not username or password is None:
+            return None
+        candidates = list(users_by_contact(username)[:2])
+        if len(candidates) != 1:
+            # Unknown, or ambiguous: run the hasher anyway so timing says nothing.
+            User().set_password(password)
+            return None
+        user = candidates[0]
+        if user.check_password(password) and self.user_can_authenticate(user):
+            return user
+        return None
+
+
+# --- one-time codes -----------------------------------------------------------
+
+CODE_TTL = timedelta(minutes=10)
+CODE_MAX_ATTEMPTS = 5
+CODE_RESEND_AFTER = timedelta(seconds=60)
+CODE_MAX_PER_HOUR = 5
+
+
+def _code_hash(user: User, purpose: str, code: str) -> str:
+    return salted_hmac("lienthong.otp", f"{user.pk}:{purpose}:{code}").hexdigest()
+
+
+def one_time_code_send(*, user: User, purpose: str, to: str) -> None:
+    """Send a fresh 6-digit code to `to` (a phone number or an address);
+    earlier codes of the same purpose stop working."""
+    now = timezone.now()
+    recent = OneTimeCode.objects.filter(user=user, purpose=purpose, created_at__gte=now - timedelta(hours=1))
+    if recent.filter(created_at__gte=now - CODE_RESEND_AFTER).exists() or recent.count() >= CODE_MAX_PER_HOUR:
+        raise DomainError({"code": [_("Mã vừa được gửi. Vui lòng chờ một phút rồi thử lại.")]})
+    code = f"{secrets.randbelow(10**6):06d}"
+    with transaction.atomic():
+        OneTimeCode.objects.filter(user=user, purpose=purpose, used_at=None).update(used_at=now)
+        OneTimeCode.objects.create(user=user, purpose=purpose, code_hash=_code_hash(user, purpose, code),
+                                   sent_to=to, expires_at=now + CODE_TTL)
+    minutes = int(CODE_TTL.total_seconds() // 60)
+    body = _("Mã xác nhận Liên thông của bạn là %(code)s (hiệu lực %(minutes)d phút). "
+             "Không chia sẻ mã này cho bất kỳ ai.") % {"code": code, "minutes": minutes}
+    if "@" in to:
+        notifications.send_email(to, _("Mã xác nhận Liên thông"), body)
+    else:
+        notifications.send_sms(to, body)
+
+
+def one_time_code_check(*, user: User, purpose: str, code: str) -> None:
+    """Consume the code or raise DomainError (wrong, expired, too many tries).
+
+    Not atomic on purpose: a wrong try must stay counted although the caller
+    sees an error; the conditional updates keep two tries from racing."""
+    otp = OneTimeCode.objects.filter(user=user, purpose=purpose, used_at=None).order_by("-created_at").first()
+    wrong = DomainError({"code": [_("Mã xác nhận không đúng hoặc đã hết hạn.")]})
+    if otp is None or otp.expires_at < timezone.now() or otp.attempts >= CODE_MAX_ATTEMPTS:
+        raise wrong
+    if not constant_time_compare(otp.code_hash, _code_hash(user, purpose, (code or "").strip())):
+        OneTimeCode.objects.filter(pk=otp.pk).update(attempts=F("attempts") + 1)
+        raise wrong
+    used = OneTimeCode.objects.filter(pk=otp.pk, used_at=None, attempts__lt=CODE_MAX_ATTEMPTS).update(
+        used_at=timezone.now())
+    if used != 1:
+        raise wrong
+
+
+# --- accounts -------------------------------------------------------------------
+
+class SignupForm(forms.Form):
+    full_name = forms.CharField(label=_l("Họ và tên"), max_length=120)
+    contact = forms.CharField(label=_l("Số điện thoại hoặc thư điện tử"), max_length=255,
+                              help_text=_l("Mã xác nhận sẽ được gửi tới đây."))
+    password1 = forms.CharField(label=_l("Mật khẩu"), widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+    password2 = forms.CharField(label=_l("Nhập lại mật khẩu"),
+                                widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+
+    def clean_full_name(self) -> str:
+        return nfc(self.cleaned_data["full_name"])
+
+    def clean_contact(self) -> tuple[str, str]:
+        try:
+            kind, value = contact_parse(self.cleaned_data["contact"])
+        except DomainError as exc:
+            raise ValidationError(exc.errors["contact"]) from None
+        if users_by_contact(value).filter(is_active=True).exists():
+            raise ValidationError(_("Số điện thoại hoặc thư điện tử này đã có tài khoản. Hãy đăng nhập "
+                                    "hoặc dùng chức năng quên mật khẩu."))
+        return kind, value
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        p1, p2 = data.get("password1"), data.get("password2")
+        if p1 and p2 and p1 != p2:
+            self.add_error("password2", _("Hai mật khẩu không khớp."))
+        elif p1:
+            try:
+                password_validation.validate_password(p1)
+            except ValidationError as exc:
+                self.add_error("password1", exc)
+        return data
+
+
+@transaction.atomic
+def citizen_signup(*, full_name: str, contact: tuple[str, str], password: str) -> User:
+    """An inactive citizen account, activated by the code sent to the contact.
+    Signing up again before confirming reuses the same account."""
+    kind, value = contact
+    user = users_by_contact(value).filter(is_active=False, role=Role.CITIZEN).first()
+    if user is None:
+        user = User(username=value, role=Role.CITIZEN, is_active=False)
+    user.full_name = full_name
+    user.phone = value if kind == "phone" else ""
+    user.email = value if kind == "email" else ""
+    user.set_password(password)
+    user.save()
+    return user
+
+
+def contact_of(user: User) -> str:
+    return user.phone or user.email
+
+
+class CodeForm(forms.Form):
+    code = forms.CharField(label=_l("Mã xác nhận (6 chữ số)"), max_length=6, min_length=6,
+                           widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code",
+                                                         "pattern": "[0-9]{6}"}))
+
+
+class PasswordResetRequestForm(forms.Form):
+    contact = forms.CharField(label=_l("Số điện thoại hoặc thư điện tử đã đăng ký"), max_length=255)
+
+
+class PasswordResetConfirmForm(CodeForm):
+    password1 = forms.CharField(label=_l("Mật khẩu mới"),
+                                widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+    password2 = forms.CharField(label=_l("Nhập lại mật khẩu mới"),
+                                widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        p1, p2 = data.get("password1"), data.get("password2")
+        if p1 and p2 and p1 != p2:
+            self.add_error("password2", _("Hai mật khẩu không khớp."))
+        elif p1:
+            try:
+                password_validation.validate_password(p1)
+            except ValidationError as exc:
+                self.add_error("password1", exc)
+        return data
+
+
+# --- the submission wizard ---------------------------------------------------------
+
+STEPS = ["noi-nop", "nguoi", "thu-tuc", "giay-to", "xac-nhan"]
+STEP_LABELS = {
+    "noi-nop": _l("Nhóm thủ tục và nơi nộp"),
+    "nguoi": _l("Thông tin người được đăng ký"),
+    "thu-tuc": _l("Chọn thủ tục"),
+    "giay-to": _l("Giấy tờ kèm theo"),
+    "xac-nhan": _l("Kiểm tra và nộp"),
+}
+# Where a validation error with this dotted prefix is fixed.
+FIELD_STEP = [("unit", "noi-nop"), ("subject.residence", "noi-nop"), ("services", "thu-tuc"),
+              ("attachments", "giay-to"), ("files", "giay-to"), ("subject", "nguoi"), ("applicant", "nguoi"),
+              ("bundle", "noi-nop")]
+
+
+def step_for_field(field: str) -> str:
+    for prefix, step in FIELD_STEP:
+        if field == prefix or field.startswith(prefix + ".") or field.startswith(prefix + "["):
+            return step
+    return "xac-nhan"
+
+
+SEX_CHOICES = [("male", _l("Nam")), ("female", _l("Nữ"))]
+RELATIONSHIPS_BIRTH = [("mother", _l("Mẹ")), ("father", _l("Cha")), ("grandparent", _l("Ông/bà")),
+                       ("relative", _l("Người thân khác"))]
+RELATIONSHIPS_DEATH = [("spouse", _l("Vợ/chồng")), ("child", _l("Con")), ("parent", _l("Cha/mẹ")),
+                       ("sibling", _l("Anh/chị/em")), ("relative", _l("Người thân khác"))]
+SPECIAL_CASES = [("", _l("Không – trẻ có đủ cha, mẹ")), ("abandoned", _l("Trẻ bị bỏ rơi")),
+                 ("parent_unidentified", _l("Chưa xác định được cha hoặc mẹ")),
+                 ("surrogacy", _l("Trẻ sinh ra do mang thai hộ"))]
+HOUSEHOLD_TYPES = [("family", _l("Hộ gia đình")), ("collective", _l("Nhân khẩu tập thể (cơ quan, đơn vị, ký túc xá…)"))]
+BENEFIT_CATEGORIES = [
+    ("none", _l("Không thuộc trường hợp nào dưới đây")),
+    ("pensioner", _l("Đang hưởng lương hưu")),
+    ("monthly_benefit", _l("Đang hưởng trợ cấp BHXH hằng tháng")),
+    ("reserved_contributions", _l("Đã đóng BHXH bắt buộc và đang bảo lưu thời gian đóng")),
+    ("voluntary_participant", _l("Đang tham gia BHXH tự nguyện")),
+    ("awaiting_pension_age", _l("Đang chờ đủ tuổi hưởng lương hưu/trợ cấp hằng tháng")),
+    ("meritorious_person", _l("Người có công với cách mạng")),
+    ("social_protection", _l("Đang hưởng trợ cấp xã hội hằng tháng (bảo trợ xã hội)")),
+    ("survivor_allowance", _l("Đang hưởng trợ cấp tuất hoặc trợ cấp hằng tháng khác")),
+]
+YES_NO = [("yes", _l("Có")), ("no", _l("Không"))]
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def format_value(self, value):
+        return value.isoformat() if isinstance(value, date) else value
+
+
+def _no_future(value: date | None) -> date | None:
+    if value and value > timezone.localdate():
+        raise ValidationError(_("Ngày này chưa đến."))
+    return value
+
+
+class PlaceForm(forms.Form):
+    bundle = forms.ChoiceField(label=_l("Bạn muốn đăng ký"), widget=forms.RadioSelect, choices=[
+        ("birth", _l("Khai sinh cho con (kèm đăng ký thường trú, thẻ BHYT)")),
+        ("death", _l("Khai tử cho người thân (kèm xóa thường trú, mai táng phí)"))])
+    province = forms.ChoiceField(label=_l("Tỉnh/thành phố nơi cư trú"), required=False)
+    unit = forms.ChoiceField(label=_l("Xã/phường nơi cư trú"), required=False)
+    address = forms.CharField(label=_l("Địa chỉ (số nhà, đường, thôn/ấp)"), max_length=255)
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        provinces = AdminUnit.objects.filter(map=AdminUnit.Map.CURRENT, level=AdminUnit.Level.PROVINCE).order_by("name")
+        self.fields["province"].choices = [("", _("— Chọn tỉnh/thành phố —"))] + [(p.code, p.name) for p in provinces]
+        province = self.data.get("province") if self.is_bound else self.initial.get("province")
+        self.fields["unit"].choices = commune_choices(province)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if not data.get("province"):
+            self.add_error("province", _("Chọn tỉnh/thành phố."))
+        elif not data.get("unit"):
+            self.add_error("unit", _("Chọn xã/phường."))
+        return data
+
+
+def commune_choices(province_code: str | None) -> list[tuple[str, str]]:
+    empty = [("", _("— Chọn xã/phường —"))]
+    if not province_code:
+        return empty
+    communes = AdminUnit.objects.filter(map=AdminUnit.Map.CURRENT, level=AdminUnit.Level.COMMUNE,
+                                        province__code=province_code,
+                                        province__map=AdminUnit.Map.CURRENT).order_by("name")
+    return empty + [(c.code, c.name) for c in communes]
+
+
+class ApplicantMixin(forms.Form):
+    applicant_name = forms.CharField(label=_l("Họ tên người nộp (bạn)"), max_length=120)
+    applicant_personal_id = forms.CharField(label=_l("Số định danh cá nhân của bạn"), max_length=12,
+                                            widget=forms.TextInput(attrs={"inputmode": "numeric"}))
+    applicant_phone = forms.CharField(label=_l("Số điện thoại liên hệ"), max_length=20,
+                                      widget=forms.TextInput(attrs={"inputmode": "tel"}))
+    applicant_email = forms.EmailField(label=_l("Thư điện tử (không bắt buộc)"), required=False)
+
+    def clean_applicant_phone(self) -> str:
+        phone = phone_normalize(self.cleaned_data["applicant_phone"])
+        if not _PHONE_RE.match(phone):
+            raise ValidationError(_("Số điện thoại gồm 10 chữ số, bắt đầu bằng 0 (ví dụ 0912345678)."))
+        return phone
+
+    def applicant(self) -> dict[str, Any]:
+        d = self.cleaned_data
+        return {"full_name": nfc(d["applicant_name"]), "personal_id": d["applicant_personal_id"].strip(),
+                "phone": d["applicant_phone"], "email": d.get("applicant_email") or "",
+                "relationship": d["relationship"]}
+
+
+class BirthSubjectForm(ApplicantMixin):
+    full_name = forms.CharField(label=_l("Họ, chữ đệm và tên của trẻ"), max_length=120)
+    sex = forms.ChoiceField(label=_l("Giới tính"), choices=SEX_CHOICES, widget=forms.RadioSelect)
+    date_of_birth = forms.DateField(label=_l("Ngày sinh"), widget=DateInput, validators=[_no_future])
+    place_of_birth = forms.CharField(label=_l("Nơi sinh (bệnh viện, trạm y tế…)"), max_length=255)
+    ethnicity = forms.CharField(label=_l("Dân tộc"), max_length=40, initial="Kinh")
+    special_case = forms.ChoiceField(label=_l("Trường hợp đặc biệt"), choices=SPECIAL_CASES, required=False)
+    mother_name = forms.CharField(label=_l("Họ tên người mẹ"), max_length=120)
+    mother_personal_id = forms.CharField(label=_l("Số định danh cá nhân của mẹ"), max_length=12,
+                                         widget=forms.TextInput(attrs={"inputmode": "numeric"}))
+    father_name = forms.CharField(label=_l("Họ tên người cha"), max_length=120, required=False)
+    father_personal_id = forms.CharField(label=_l("Số định danh cá nhân của cha"), max_length=12, required=False,
+                                         widget=forms.TextInput(attrs={"inputmode": "numeric"}))
+    household_type = forms.ChoiceField(label=_l("Cha mẹ cư trú theo"), choices=HOUSEHOLD_TYPES,
+                                       widget=forms.RadioSelect, initial="family")
+    first_health_insurance_card = forms.ChoiceField(label=_l("Đây là lần đầu trẻ được cấp thẻ BHYT?"),
+                                                    choices=YES_NO, widget=forms.RadioSelect, initial="yes")
+    relationship = forms.ChoiceField(label=_l("Bạn là gì của trẻ?"), choices=RELATIONSHIPS_BIRTH)
+    field_order = ["full_name", "sex", "date_of_birth", "place_of_birth", "ethnicity", "special_case",
+                   "mother_name", "mother_personal_id", "father_name", "father_personal_id", "household_type",
+                   "first_health_insurance_card", "relationship", "applicant_name", "applicant_personal_id",
+                   "applicant_phone", "applicant_email"]
+
+    def apply(self, data: dict[str, Any]) -> dict[str, Any]:
+        d = self.cleaned_data
+        subject = dict(data.get("subject") or {})
+        residence = dict(subject.get("residence") or {})
+        residence["household_type"] = d["household_type"]
+        subject.update({
+            "full_name": nfc(d["full_name"]), "sex": d["sex"], "date_of_birth": d["date_of_birth"].isoformat(),
+            "place_of_birth": nfc(d["place_of_birth"]), "ethnicity": nfc(d["ethnicity"]), "nationality": "VN",
+            "special_case": d.get("special_case") or None,
+            "mother": {"full_name": nfc(d["mother_name"]), "personal_id": d["mother_personal_id"].strip()},
+            "father": ({"full_name": nfc(d["father_name"]), "personal_id": d["father_personal_id"].strip()}
+                       if d.get("father_name") else None),
+            "residence": residence,
+            "first_health_insurance_card": d["first_health_insurance_card"] == "yes",
+        })
+        return {**data, "subject": subject, "applicant": self.applicant()}
+
+    @classmethod
+    def initial_from(cls, data: dict[str, Any]) -> dict[str, Any]:
+        s, a = data.get("subject") or {}, data.get("applicant") or {}
+        mother, father = s.get("mother") or {}, s.get("father") or {}
+        first = s.get("first_health_insurance_card")
+        return {k: v for k, v in {
+            "full_name": s.get("full_name"), "sex": s.get("sex"), "date_of_birth": s.get("date_of_birth"),
+            "place_of_birth": s.get("place_of_birth"), "ethnicity": s.get("ethnicity") or "Kinh",
+            "special_case": s.get("special_case") or "",
+            "mother_name": mother.get("full_name"), "mother_personal_id": mother.get("personal_id"),
+            "father_name": father.get("full_name"), "father_personal_id": father.get("personal_id"),
+            "household_type": (s.get("residence") or {}).get("household_type") or "family",
+            "first_health_insurance_card": "no" if first is False else "yes",
+            **_applicant_initial(a),
+        }.items() if v is not None}
+
+
+class DeathSubjectForm(ApplicantMixin):
+    full_name = forms.CharField(label=_l("Họ, chữ đệm và tên người đã mất"), max_length=120)
+    personal_id = forms.CharField(label=_l("Số định danh cá nhân của người đã mất"), max_length=12,
+                                  widget=forms.TextInput(attrs={"inputmode": "numeric"}))
+    sex = forms.ChoiceField(label=_l("Giới tính"), choices=SEX_CHOICES, widget=forms.RadioSelect)
+    date_of_birth = forms.DateField(label=_l("Ngày sinh"), widget=DateInput, validators=[_no_future])
+    date_of_death = forms.DateField(label=_l("Ngày mất"), widget=DateInput, validators=[_no_future])
+    place_of_death = forms.CharField(label=_l("Nơi mất"), max_length=255)
+    had_permanent_residence = forms.ChoiceField(label=_l("Người mất có đăng ký thường trú?"), choices=YES_NO,
+                                                widget=forms.RadioSelect, initial="yes")
+    is_household_head = forms.ChoiceField(label=_l("Người mất là chủ hộ?"), choices=YES_NO,
+                                          widget=forms.RadioSelect, initial="no")
+    benefit_category = forms.ChoiceField(label=_l("Trước khi mất, người mất"), choices=BENEFIT_CATEGORIES,
+                                         initial="none")
+    social_insurance_number = forms.CharField(label=_l("Mã số BHXH (nếu có)"), max_length=10, required=False,
+                                              widget=forms.TextInput(attrs={"inputmode": "numeric"}))
+    compulsory_months = forms.IntegerField(label=_l("Số tháng đóng BHXH bắt buộc"), min_value=0, initial=0,
+                                           required=False)
+    voluntary_months = forms.IntegerField(label=_l("Số tháng đóng BHXH tự nguyện"), min_value=0, initial=0,
+                                          required=False)
+    relationship = forms.ChoiceField(label=_l("Bạn là gì của người mất?"), choices=RELATIONSHIPS_DEATH)
+    field_order = ["full_name", "personal_id", "sex", "date_of_birth", "date_of_death", "place_of_death",
+                   "had_permanent_residence", "is_household_head", "benefit_category", "social_insurance_number",
+                   "compulsory_months", "voluntary_months", "relationship", "applicant_name",
+                   "applicant_personal_id", "applicant_phone", "applicant_email"]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        born, died = data.get("date_of_birth"), data.get("date_of_death")
+        if born and died and died < born:
+            self.add_error("date_of_death", _("Ngày mất không thể trước ngày sinh."))
+        return data
+
+    def apply(self, data: dict[str, Any]) -> dict[str, Any]:
+        d = self.cleaned_data
+        born, died = d["date_of_birth"], d["date_of_death"]
+        age = died.year - born.year - ((died.month, died.day) < (born.month, born.day))
+        subject = dict(data.get("subject") or {})
+        subject.update({
+            "full_name": nfc(d["full_name"]), "personal_id": d["personal_id"].strip(), "sex": d["sex"],
+            "date_of_birth": born.isoformat(), "date_of_death": died.isoformat(),
+            "place_of_death": nfc(d["place_of_death"]),
+            "had_permanent_residence": d["had_permanent_residence"] == "yes",
+            "is_household_head": d["is_household_head"] == "yes",
+            "benefit_category": d["benefit_category"],
+            "social_insurance_number": (d.get("social_insurance_number") or "").strip(),
+            "compulsory_months": d.get("compulsory_months") or 0, "voluntary_months": d.get("voluntary_months") or 0,
+            "age_at_death": age,
+        })
+        return {**data, "subject": subject, "applicant": self.applicant()}
+
+    @classmethod
+    def initial_from(cls, data: dict[str, Any]) -> dict[str, Any]:
+        s, a = data.get("subject") or {}, data.get("applicant") or {}
+        yn = {True: "yes", False: "no"}
+        return {k: v for k, v in {
+            "full_name": s.get("full_name"), "personal_id": s.get("personal_id"), "sex": s.get("sex"),
+            "date_of_birth": s.get("date_of_birth"), "date_of_death": s.get("date_of_death"),
+            "place_of_death": s.get("place_of_death"),
+            "had_permanent_residence": yn.get(s.get("had_permanent_residence")),
+            "is_household_head": yn.get(s.get("is_household_head")),
+            "benefit_category": s.get("benefit_category"),
+            "social_insurance_number": s.get("social_insurance_number"),
+            "compulsory_months": s.get("compulsory_months"), "voluntary_months": s.get("voluntary_months"),
+            **_applicant_initial(a),
+        }.items() if v is not None}
+
+
+def _applicant_initial(a: dict[str, Any]) -> dict[str, Any]:
+    return {"applicant_name": a.get("full_name"), "applicant_personal_id": a.get("personal_id"),
+            "applicant_phone": a.get("phone"), "applicant_email": a.get("email"),
+            "relationship": a.get("relationship")}
+
+
+class AttachmentForm(forms.Form):
+    # Two inputs, so a phone offers both the camera and the gallery/files.
+    photo = forms.FileField(label=_l("Chụp ảnh giấy tờ"), required=False, widget=forms.ClearableFileInput(
+        attrs={"accept": "image/*", "capture": "environment"}))
+    files = forms.FileField(label=_l("Chọn ảnh hoặc tệp PDF"), required=False, widget=forms.ClearableFileInput(
+        attrs={"accept": "image/*,application/pdf"}))
+
+
+class SupplementForm(forms.Form):
+    note = forms.CharField(label=_l("Nội dung bổ sung"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
+    photo = forms.FileField(label=_l("Chụp ảnh giấy tờ"), required=False, widget=forms.ClearableFileInput(
+        attrs={"accept": "image/*", "capture": "environment"}))
+    files = forms.FileField(label=_l("Chọn ảnh hoặc tệp PDF"), required=False, widget=forms.ClearableFileInput(
+        attrs={"accept": "image/*,application/pdf"}))
+
+
+class TrackForm(forms.Form):
+    code = forms.CharField(label=_l("Mã hồ sơ"), max_length=32)
+    phone = forms.CharField(label=_l("Số điện thoại người nộp"), max_length=20,
+                            widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}))
+
+
+class VerifyUploadForm(forms.Form):
+    file = forms.FileField(label=_l("Tệp PDF cần kiểm tra"), widget=forms.ClearableFileInput(
+        attrs={"accept": "application/pdf"}))
+
+
+# --- draft services -------------------------------------------------------------------
+
+def draft_create(*, user: User) -> SubmissionDraft:
+    applicant = {"full_name": user.full_name, "phone": user.phone, "email": user.email}
+    return SubmissionDraft.objects.create(user=user, data={"channel": "online", "applicant": applicant})
+
+
+def draft_save(*, draft: SubmissionDraft, data: dict[str, Any], step: str) -> SubmissionDraft:
+    draft.data = data
+    draft.bundle = data.get("bundle") or ""
+    # Remember the furthest step reached, so "resume" goes back there.
+    if STEPS.index(step) > STEPS.index(draft.step if draft.step in STEPS else STEPS[0]):
+        draft.step = step
+    draft.save(update_fields=["data", "bundle", "step", "updated_at"])
+    return draft
+
+
+def draft_file_add(*, draft: SubmissionDraft, upload) -> SubmissionDraftFile:
+    """Check an upload as the submission will (content, not name) and keep it."""
+    try:
+        from dossiers.validation import attachment_clean
+    except ImportError:  # the rules module has not landed: check size only
+        attachment_clean = None
+    if attachment_clean is not None:
+        clean = attachment_clean(upload)
+        content_type, size = clean.content_type, clean.size
+    else:
+        if upload.size > settings.MAX_UPLOAD_SIZE:
+            raise DomainError({"files": [_("Tệp lớn hơn 10 MB.")]})
+        content_type, size = upload.content_type or "application/octet-stream", upload.size
+    upload.seek(0)
+    return SubmissionDraftFile.objects.create(draft=draft, file=upload, original_name=upload.name[-255:],
+                                              content_type=content_type, size=size)
+
+
+def draft_delete(*, draft: SubmissionDraft) -> None:
+    for item in draft.files.all():
+        item.file.delete(save=False)
+    draft.delete()
