@@ -109,7 +109,7 @@ def rules_date_for_funeral(subject: Mapping[str, Any], submitted_on: date) -> da
 
 def _birth_registration(subject: Mapping[str, Any]) -> ServiceVerdict:
     special = subject.get("special_case")
-    if special in SPECIAL_CASES:
+    if isinstance(special, str) and special in SPECIAL_CASES:
         article = SPECIAL_CASES[special]
         text = {
             "abandoned": _("Trẻ bị bỏ rơi"),
@@ -394,7 +394,7 @@ def explain(data: Mapping[str, Any], *, on: date) -> list[ServiceVerdict]:
     if not isinstance(data, Mapping):
         return []
     bundle = data.get("bundle")
-    if bundle not in BUNDLE_SERVICES:
+    if not isinstance(bundle, str) or bundle not in BUNDLE_SERVICES:
         return []
     try:
         return list(verdicts(bundle, facts(bundle, data.get("subject")), on=on).values())

@@ -493,9 +493,23 @@ def submission_clean(data: Any, *, user: Any, files: Sequence[Any] = ()) -> Subm
     """Validate a POST /api/v1/dossiers/ payload completely; write nothing."""
     if not isinstance(data, Mapping):
         raise DomainError(_("Dữ liệu gửi lên phải là một đối tượng JSON."))
-    top = _structure(SubmissionIn, data)
-    bundle = top["bundle"]
-    subject_in = _structure(BirthSubjectIn if bundle == "birth" else DeathSubjectIn, top["subject"], "subject")
+    # Structure of the envelope and of the bundle's subject, reported together.
+    found: dict[str, list[str]] = {}
+    top: dict[str, Any] = {}
+    subject_in: dict[str, Any] = {}
+    try:
+        top = _structure(SubmissionIn, data)
+    except DomainError as exc:
+        found.update(exc.errors)
+    bundle = top.get("bundle") or data.get("bundle")
+    subject_raw = top.get("subject", data.get("subject"))
+    if isinstance(bundle, str) and bundle in BUNDLE_SERVICES and isinstance(subject_raw, Mapping):
+        try:
+            subject_in = _structure(BirthSubjectIn if bundle == "birth" else DeathSubjectIn, subject_raw, "subject")
+        except DomainError as exc:
+            found.update(exc.errors)
+    if found:
+        raise DomainError(found)
 
     errors = _Errors()
     # When: now, or for an admin's historical import the moment given.

@@ -268,7 +268,11 @@ def test_explain_gives_one_verdict_per_service_of_the_bundle():
 
 
 @pytest.mark.parametrize("data", [None, [], {}, {"bundle": "x"}, {"bundle": "death", "subject": "nope"},
-                                  {"bundle": "birth", "subject": {"date_of_birth": "not a date"}}])
+                                  {"bundle": "birth", "subject": {"date_of_birth": "not a date"}},
+                                  {"bundle": ["birth"]}, {"bundle": "birth", "subject": {"special_case": [1],
+                                                                                       "residence": "x"}},
+                                  {"bundle": "death", "subject": {"benefit_category": {}, "age_at_death": "80",
+                                                                  "compulsory_months": [12]}}])
 def test_explain_tolerates_half_filled_forms(data):
     verdicts = explain(data, on=TODAY)
     assert isinstance(verdicts, list)
