@@ -1,0 +1,90 @@
+"""Citizens' accounts: sign-up with a one-time code, log-in by phone or
+email, password reset by code."""
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.core import mail
+
+from agencies.models import OneTimeCode, Role, User
+
+pytestmark = pytest.mark.django_db
+BACKENDS = ["dossiers.forms_citizen.ContactBackend"]
+PASSWORD = "Mua-Xuan-2026!"
+
+
+def _sms_code(caplog, phone: str) -> str:
+    lines = [r.getMessage() for r in caplog.records if r.name == "lienthong.sms" and phone in r.getMessage()]
+    assert lines, "no SMS was sent"
+    return re.search(r"\b(\d{6})\b", lines[-1]).group(1)
+
+
+def _signup(client, contact: str):
+    return client.post("/dang-ky/", {"full_name": "  Nguyễn   Thị Hoa ", "contact": contact,
+                                      "password1": PASSWORD, "password2": PASSWORD})
+
+
+def test_sign_up_by_phone_needs_the_code_sent_by_sms(client, caplog, settings):
+    settings.AUTHENTICATION_BACKENDS = BACKENDS
+    caplog.set_level("INFO", logger="lienthong.sms")
+    response = _signup(client, "+84 912 345 678")
+    assert response.status_code == 302 and response["Location"] == "/dang-ky/xac-nhan/"
+    user = User.objects.get(phone="0912345678")
+    assert (user.is_active, user.role, user.full_name) == (False, Role.CITIZEN, "Nguyễn Thị Hoa")
+    assert not client.login(username="0912345678", password=PASSWORD)  # not before the code
+
+    code = _sms_code(caplog, "0912345678")
+    wrong = f"{(int(code) + 1) % 10**6:06d}"
+    assert client.post("/dang-ky/xac-nhan/", {"code": wrong}).status_code == 200
+    user.refresh_from_db()
+    assert not user.is_active
+    response = client.post("/dang-ky/xac-nhan/", {"code": code})
+    assert response.status_code == 302
+    user.refresh_from_db()
+    assert user.is_active
+    assert OneTimeCode.objects.get(user=user).code_hash != code  # only a hash is kept
+
+    client.logout()
+    for spelling in ("0912 345 678", "+84912345678", "0912.345.678"):
+        assert client.login(username=spelling, password=PASSWORD), spelling
+        client.logout()
+
+
+def test_sign_up_by_email_and_a_taken_contact_is_refused(client, settings):
+    settings.AUTHENTICATION_BACKENDS = BACKENDS
+    _signup(client, "Hoa@Example.vn")
+    code = re.search(r"\b(\d{6})\b", mail.outbox[-1].body).group(1)
+    client.post("/dang-ky/xac-nhan/", {"code": code})
+    assert User.objects.get(email="hoa@example.vn").is_active
+    client.logout()
+    assert client.login(username="HOA@example.vn", password=PASSWORD)
+    client.logout()
+    again = _signup(client, "hoa@example.vn")
+    assert again.status_code == 200
+    assert "đã có tài khoản" in again.content.decode()
+
+
+def test_too_many_wrong_codes_lock_the_code(client, caplog):
+    caplog.set_level("INFO", logger="lienthong.sms")
+    _signup(client, "0987654321")
+    code = _sms_code(caplog, "0987654321")
+    wrong = f"{(int(code) + 1) % 10**6:06d}"
+    for _ in range(5):
+        client.post("/dang-ky/xac-nhan/", {"code": wrong})
+    client.post("/dang-ky/xac-nhan/", {"code": code})
+    assert not User.objects.get(phone="0987654321").is_active
+
+
+def test_password_reset_by_code(client, caplog, settings):
+    settings.AUTHENTICATION_BACKENDS = BACKENDS
+    caplog.set_level("INFO", logger="lienthong.sms")
+    User.objects.create_user(username="0901234567", phone="0901234567", password="old-Password-1", role=Role.CITIZEN)
+    unknown = client.post("/quen-mat-khau/", {"contact": "0900000000"})
+    known = client.post("/quen-mat-khau/", {"contact": "0901 234 567"})
+    assert unknown.status_code == known.status_code == 302
+    assert unknown["Location"] == known["Location"]  # says nothing about which exists
+    code = _sms_code(caplog, "0901234567")
+    response = client.post("/quen-mat-khau/dat-lai/", {"code": code, "password1": PASSWORD, "password2": PASSWORD})
+    assert response.status_code == 302
+    assert client.login(username="0901234567", password=PASSWORD)

@@ -1,0 +1,77 @@
+"""Public tracking by code + phone, own dossiers and access-checked downloads."""
+from __future__ import annotations
+
+import pytest
+from django.core.cache import cache
+
+from dossiers import documents
+from tests.dossiers.citizen_fixtures import make_dossier
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _clean(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def test_public_tracking_shows_status_only_for_the_right_phone(client):
+    dossier = make_dossier()
+    response = client.post("/tra-cuu/", {"code": dossier.code.lower(), "phone": "+84 912 345 678"})
+    html = response.content.decode()
+    assert response.context["found"]["code"] == dossier.code
+    assert "Đăng ký khai sinh" in html and "Đang giải quyết" in html
+    for private in ("Trần Minh Khang", "Nguyễn Thị Hoa", "082190001234", "Ấp 1"):
+        assert private not in html
+
+
+def test_public_tracking_refuses_a_wrong_phone_like_an_unknown_code(client):
+    dossier = make_dossier()
+    wrong_phone = client.post("/tra-cuu/", {"code": dossier.code, "phone": "0999999999"})
+    unknown_code = client.post("/tra-cuu/", {"code": "KS-NOPE-9999", "phone": "0912345678"})
+    assert wrong_phone.status_code == unknown_code.status_code == 200
+    assert wrong_phone.context["found"] is None and wrong_phone.context["refused"]
+    def strip(response) -> str:  # what the two requests typed differs; the answer must not
+        html = response.content.decode()
+        for typed in (dossier.code, "KS-NOPE-9999", "0999999999", "0912345678"):
+            html = html.replace(typed, "")
+        return html
+
+    import re
+
+    token = re.compile(r'(name="csrfmiddlewaretoken" value="|"X-CSRFToken": ")[^"]+"')
+    assert token.sub("", strip(wrong_phone)) == token.sub("", strip(unknown_code))
+    assert "Trần Minh Khang" not in wrong_phone.content.decode()
+
+
+def test_public_tracking_stops_answering_after_repeated_guesses(client):
+    dossier = make_dossier()
+    for n in range(5):
+        client.post("/tra-cuu/", {"code": dossier.code, "phone": f"090000000{n}"})
+    blocked = client.post("/tra-cuu/", {"code": dossier.code, "phone": "0912345678"})
+    assert blocked.status_code == 429
+    assert blocked.context["found"] is None
+
+
+def test_citizen_sees_own_dossier_timeline_and_downloads_its_document(client):
+    owner, other = UserFactory(username="hoa"), UserFactory(username="lan")
+    dossier = make_dossier(user=owner)
+    documents.document_issue(dossier_id=dossier.pk, kind="birth_certificate")
+    url = f"/cong-dan/ho-so/{dossier.code}/van-ban/birth_certificate/"
+
+    client.force_login(owner)
+    assert dossier.code in client.get("/cong-dan/").content.decode()
+    page = client.get(f"/cong-dan/ho-so/{dossier.code}/")
+    assert page.status_code == 200 and "Giấy khai sinh (bản điện tử)" in page.content.decode()
+    download = client.get(url)
+    assert download.status_code == 200 and b"".join(download.streaming_content).startswith(b"%PDF")
+
+    client.force_login(other)
+    assert client.get(url).status_code == 404
+    assert client.get(f"/cong-dan/ho-so/{dossier.code}/").status_code == 404
+    client.logout()
+    assert client.get(url).status_code == 302  # to the log-in page
