@@ -110,7 +110,7 @@ def _lock_leg(user: User | None, leg_id: int) -> tuple[Dossier, Leg]:
         dossier_id = leg.dossier_id
     else:
         dossier_id = Leg.objects.values_list("dossier_id", flat=True).get(pk=leg_id)
-    dossier = Dossier.objects.select_for_update().select_related("unit__province", "scope_province").get(
+    dossier = Dossier.objects.select_for_update(of=("self",)).select_related("unit__province", "scope_province").get(
         pk=dossier_id)
     leg = Leg.objects.select_for_update().get(pk=leg_id)
     leg.dossier = dossier

@@ -7,5 +7,11 @@ from tests.dossiers.factories_engine import Users, engine_users_make
 
 
 @pytest.fixture
-def eng(db) -> Users:
+def fast_passwords(settings) -> None:
+    # Nine users per test: the production hasher would spend seconds on them.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def eng(db, fast_passwords) -> Users:
     return engine_users_make()
