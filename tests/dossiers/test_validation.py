@@ -9,12 +9,12 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from agencies.models import AdminUnit, Role
+from agencies.models import AdminUnit, Role, User
 from dossiers.models import Dossier
 from dossiers.validation import Submission, attachment_clean, submission_clean
 from lienthong.errors import DomainError
 from tests.dossiers.payloads import REMOVE, UNIT, birth_payload, death_payload
-from tests.factories import UserFactory, unit
+from tests.factories import unit
 
 pytestmark = pytest.mark.django_db
 
@@ -23,14 +23,19 @@ PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
 JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 32
 
 
+def person(username: str, role: str, **kwargs) -> User:
+    # No password: validation never logs in, and hashing one per test is slow.
+    return User.objects.create(username=username, role=role, **kwargs)
+
+
 @pytest.fixture
 def citizen():
-    return UserFactory(username="v-citizen", role=Role.CITIZEN)
+    return person("v-citizen", Role.CITIZEN)
 
 
 @pytest.fixture
 def admin():
-    return UserFactory(username="v-admin", role=Role.ADMIN)
+    return person("v-admin", Role.ADMIN)
 
 
 def errors_of(data, user, files=()) -> dict[str, list[str]]:
@@ -225,7 +230,7 @@ def test_death_is_registered_at_the_last_residence(citizen):
 
 
 def test_clerk_files_only_at_their_own_commune():
-    clerk = UserFactory(username="v-clerk", role=Role.ONE_STOP_CLERK, unit=unit(UNIT))
+    clerk = person("v-clerk", Role.ONE_STOP_CLERK, unit=unit(UNIT))
     assert submission_clean(birth_payload(channel="one_stop"), user=clerk).channel == "one_stop"
     elsewhere = other_commune()
     payload = birth_payload(channel="one_stop", unit=elsewhere.code, subject__residence__unit=elsewhere.code)
@@ -233,7 +238,7 @@ def test_clerk_files_only_at_their_own_commune():
 
 
 def test_officers_do_not_file_dossiers():
-    officer = UserFactory(username="v-officer", role=Role.OFFICER, unit=unit(UNIT), agency="justice")
+    officer = person("v-officer", Role.OFFICER, unit=unit(UNIT), agency="justice")
     assert "unit" in errors_of(birth_payload(), officer)
 
 
