@@ -30,8 +30,8 @@ ALWAYS = {Bundle.BIRTH: Service.BIRTH_REGISTRATION, Bundle.DEATH: Service.DEATH_
 SEX_CHOICES = [("", _("— Chọn —")), ("male", _("Nam")), ("female", _("Nữ"))]
 RELATIONSHIP_CHOICES = [
     ("mother", _("Mẹ")), ("father", _("Cha")), ("grandparent", _("Ông/bà")), ("spouse", _("Vợ/chồng")),
-    ("child", _("Con")), ("sibling", _("Anh/chị/em")), ("relative", _("Người thân khác")),
-    ("other", _("Người được ủy quyền")),
+    ("child", _("Con")), ("grandchild", _("Cháu")), ("sibling", _("Anh/chị/em")),
+    ("relative", _("Người thân khác")), ("guardian", _("Người giám hộ")), ("other", _("Người được ủy quyền")),
 ]
 SPECIAL_CASE_CHOICES = [
     ("", _("Không thuộc trường hợp đặc biệt")),
@@ -73,8 +73,13 @@ def _name_errors(form: forms.Form) -> None:
 
 
 def _date(label: str, required: bool = False) -> forms.DateField:
+    # A text box, not type=date: the browser's date picker shows the order of
+    # its own UI language (mm/dd/yyyy on an English Chrome); clerks type
+    # dd/mm/yyyy, as on every paper form.
     return forms.DateField(label=label, required=required, input_formats=DATE_INPUT_FORMATS,
-                           widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+                           widget=forms.DateInput(format="%d/%m/%Y", attrs={
+                               "placeholder": "dd/mm/yyyy", "inputmode": "numeric", "autocomplete": "off",
+                               "maxlength": "10"}))
 
 
 def _text(label: str, required: bool = False, max_length: int = 120, **attrs: str) -> forms.CharField:
@@ -147,6 +152,7 @@ class CounterForm(StaffForm):
     subject__residence__household_type = forms.ChoiceField(label=_("Loại hộ"), choices=HOUSEHOLD_CHOICES,
                                                            required=False)
     subject__first_health_insurance_card = forms.BooleanField(label=_("Cấp thẻ BHYT lần đầu"), required=False)
+    needs_verification = forms.BooleanField(label=_("Cần xác minh nơi cư trú"), required=False)
 
     # Death bundle
     subject__personal_id = _pid(_("Số định danh cá nhân người chết"))
@@ -167,12 +173,14 @@ class CounterForm(StaffForm):
                     "subject__ethnicity", "subject__nationality", "subject__special_case",
                     "subject__mother__full_name", "subject__mother__personal_id", "subject__father__full_name",
                     "subject__father__personal_id", "subject__residence__unit", "subject__residence__address",
-                    "subject__residence__household_type", "subject__first_health_insurance_card")
+                    "subject__residence__household_type", "subject__first_health_insurance_card",
+                    "needs_verification")
     DEATH_FIELDS = ("subject__full_name", "subject__personal_id", "subject__sex", "subject__date_of_birth",
                     "subject__date_of_death", "subject__place_of_death", "subject__had_permanent_residence",
                     "subject__is_household_head", "subject__benefit_category",
                     "subject__social_insurance_number", "subject__compulsory_months",
-                    "subject__voluntary_months", "subject__age_at_death")
+                    "subject__voluntary_months", "subject__age_at_death", "subject__residence__unit",
+                    "subject__residence__address")
     APPLICANT_FIELDS = ("applicant__full_name", "applicant__personal_id", "applicant__relationship",
                         "applicant__phone", "applicant__email")
 
@@ -190,16 +198,21 @@ class CounterForm(StaffForm):
         else:
             initial.setdefault("services", [str(Service.DEATH_REGISTRATION), str(Service.RESIDENCE_REMOVAL)])
             initial.setdefault("subject__had_permanent_residence", True)
+            initial.setdefault("subject__residence__unit", unit_code)
             initial.setdefault("subject__benefit_category", "none")
             initial.setdefault("applicant__relationship", "child")
         super().__init__(*args, initial=initial, **kwargs)
-        self.bundle = self.data.get("bundle") if self.is_bound and self.data.get("bundle") in Bundle.values \
+        self.bundle_code = self.data.get("bundle") if self.is_bound and self.data.get("bundle") in Bundle.values \
             else bundle
         self.unit_code = unit_code
-        choices = BIRTH_SERVICES if self.bundle == Bundle.BIRTH else DEATH_SERVICES
+        choices = BIRTH_SERVICES if self.bundle_code == Bundle.BIRTH else DEATH_SERVICES
         self.fields["services"].choices = [(str(s), s.label) for s in choices]
-        self.fields["subject__full_name"].label = (_("Họ, chữ đệm và tên của trẻ") if self.bundle == Bundle.BIRTH
-                                                   else _("Họ, chữ đệm và tên người chết"))
+        if self.bundle_code == Bundle.BIRTH:
+            self.fields["subject__full_name"].label = _("Họ, chữ đệm và tên của trẻ")
+        else:
+            self.fields["subject__full_name"].label = _("Họ, chữ đệm và tên người chết")
+            self.fields["subject__residence__unit"].label = _("Mã xã/phường nơi cư trú cuối cùng")
+            self.fields["subject__residence__address"].label = _("Địa chỉ nơi cư trú cuối cùng")
         _name_errors(self)
 
     # --- what the template shows ----------------------------------------
@@ -212,10 +225,10 @@ class CounterForm(StaffForm):
 
     @property
     def subject_fields(self) -> list[forms.BoundField]:
-        return self._bound(self.BIRTH_FIELDS if self.bundle == Bundle.BIRTH else self.DEATH_FIELDS)
+        return self._bound(self.BIRTH_FIELDS if self.bundle_code == Bundle.BIRTH else self.DEATH_FIELDS)
 
     def always_service(self) -> str:
-        return str(ALWAYS[Bundle(self.bundle)])
+        return str(ALWAYS[Bundle(self.bundle_code)])
 
     # --- the API payload -------------------------------------------------
     def payload(self, *, partial: bool = False) -> dict[str, Any]:
@@ -229,13 +242,13 @@ class CounterForm(StaffForm):
         if partial:
             self.is_valid()
         cleaned = self.cleaned_data
-        names = self.BIRTH_FIELDS if self.bundle == Bundle.BIRTH else self.DEATH_FIELDS
+        names = self.BIRTH_FIELDS if self.bundle_code == Bundle.BIRTH else self.DEATH_FIELDS
         services = list(cleaned.get("services") or [])
         always = self.always_service()
         if always not in services:
             services.insert(0, always)
         data: dict[str, Any] = {
-            "bundle": self.bundle,
+            "bundle": self.bundle_code,
             "services": services,
             "unit": self.unit_code,
             "channel": "one_stop",
@@ -253,8 +266,12 @@ class CounterForm(StaffForm):
             if isinstance(value, date):
                 value = value.isoformat()
             _put(data, name.split("__"), value)
-        if self.bundle == Bundle.BIRTH:
+        if self.bundle_code == Bundle.BIRTH:
             data["subject"].setdefault("special_case", None)
+            # A parent left blank is a parent not identified (API: null),
+            # which validation refuses with its rule (Nghị định 123/2015 Điều 15).
+            for parent in ("mother", "father"):
+                data["subject"].setdefault(parent, None)
         return data
 
 

@@ -22,6 +22,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from agencies import access
@@ -250,7 +251,20 @@ def _describe(request: HttpRequest, dossier: Dossier, prefix: str, data: dict[st
         rows.append((labels.get(path, key), shown))
 
     walk(prefix, data or {})
+    # In the order of the counter form, whatever order the JSON has.
+    order = {label: i for i, label in enumerate(labels.values())}
+    rows.sort(key=lambda row: order.get(row[0], len(order)))
     return rows
+
+
+# Result keys a service may add beyond its own form (results.result_build).
+RESULT_LABELS = {
+    "personal_id": _lazy("Số định danh cá nhân"), "card_number": _lazy("Mã thẻ BHYT"),
+    "amount": _lazy("Số tiền (đồng)"), "decision_number": _lazy("Số quyết định"),
+    "registration_number": _lazy("Số đăng ký"), "book": _lazy("Quyển số"),
+    "extract_number": _lazy("Số trích lục khai tử"), "confirmation_number": _lazy("Số văn bản xác nhận"),
+    "note": _lazy("Ghi chú"),
+}
 
 
 def _result_rows(leg: Leg) -> list[tuple[str, str]]:
@@ -267,7 +281,8 @@ def _result_rows(leg: Leg) -> list[tuple[str, str]]:
                 value = date.fromisoformat(value).strftime("%d/%m/%Y")
             except ValueError:
                 pass
-        rows.append((str(fields[key].label) if key in fields else key, str(value)))
+        label = fields[key].label if key in fields else RESULT_LABELS.get(key, key)
+        rows.append((str(label), str(value)))
     return rows
 
 
