@@ -80,3 +80,38 @@ class ReportRecipient(models.Model):
     class Meta:
         verbose_name = _("nơi nhận báo cáo")
         verbose_name_plural = _("nơi nhận báo cáo")
+
+
+class ReportSettings(models.Model):
+    """Per-province settings of the daily report (data, not code): the date
+    the cumulative figures count from. The time of day the report is built is
+    the `reports-daily` periodic task, editable in the admin (django-celery-beat)."""
+
+    province = models.OneToOneField(AdminUnit, on_delete=models.CASCADE, related_name="report_settings",
+                                    verbose_name=_("tỉnh/thành phố"))
+    cumulative_from = models.DateField(_("lũy kế từ ngày"))
+
+    class Meta:
+        verbose_name = _("cấu hình báo cáo ngày")
+        verbose_name_plural = _("cấu hình báo cáo ngày")
+
+
+class UnitMap(models.Model):
+    """Read-only view (migration 0002) that rolls any administrative unit up
+    to the units the reports group by, on both maps.
+
+    For a current commune the legacy columns come from one representative
+    predecessor: the legacy commune that kept the same code if any, else the
+    one with the smallest code (a ward formed from several legacy communes of
+    different districts is reported under that one district)."""
+
+    unit = models.OneToOneField(AdminUnit, primary_key=True, on_delete=models.DO_NOTHING, related_name="+")
+    legacy_commune = models.ForeignKey(AdminUnit, null=True, on_delete=models.DO_NOTHING, related_name="+")
+    legacy_district = models.ForeignKey(AdminUnit, null=True, on_delete=models.DO_NOTHING, related_name="+")
+    legacy_province = models.ForeignKey(AdminUnit, null=True, on_delete=models.DO_NOTHING, related_name="+")
+    current_commune = models.ForeignKey(AdminUnit, null=True, on_delete=models.DO_NOTHING, related_name="+")
+    current_province = models.ForeignKey(AdminUnit, null=True, on_delete=models.DO_NOTHING, related_name="+")
+
+    class Meta:
+        managed = False
+        db_table = "reports_unitmap"

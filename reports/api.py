@@ -1,0 +1,119 @@
+"""Public API of the reports app (API.md: Counts from outside, Reports).
+Thin views: check access, validate, call a service or selector."""
+from __future__ import annotations
+
+from datetime import date
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import serializers
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from agencies import access
+from lienthong.errors import DomainError
+from reports import selectors, services
+from reports.models import OutsideCount
+
+
+class OutsideCountApi(APIView):
+    class InputSerializer(serializers.Serializer):
+        unit = serializers.CharField()
+        date = serializers.DateField()
+        procedure = serializers.ChoiceField(choices=OutsideCount.Procedure.choices)
+        count = serializers.IntegerField(min_value=0)
+
+    class OutputSerializer(serializers.Serializer):
+        unit = serializers.CharField(source="unit.code")
+        date = serializers.DateField()
+        procedure = serializers.CharField()
+        count = serializers.IntegerField()
+
+    @extend_schema(request=InputSerializer, responses={201: OutputSerializer}, operation_id="outside_counts_create")
+    def post(self, request: Request) -> Response:
+        if not access.can_report_outside_counts(request.user):
+            from rest_framework.exceptions import PermissionDenied
+
+            raise PermissionDenied
+        payload = request.data if isinstance(request.data, dict) else {}
+        row = services.outside_count_save(data=dict(payload), user=request.user)
+        return Response(self.OutputSerializer(row).data, status=201)
+
+
+def _date_param(request: Request, name: str, default: date | None = None) -> date:
+    raw = request.query_params.get(name)
+    if not raw:
+        if default is None:
+            raise DomainError({name: [_("Bắt buộc nhập ngày (YYYY-MM-DD).")]})
+        return default
+    try:
+        return date.fromisoformat(raw)
+    except ValueError as exc:
+        raise DomainError({name: [_("Ngày không hợp lệ; dùng dạng YYYY-MM-DD.")]}) from exc
+
+
+RATE_ROW = {k: serializers.IntegerField() for k in ("birth_total", "birth_linked", "death_total", "death_linked")}
+
+
+class AdoptionApi(APIView):
+    @extend_schema(
+        parameters=[OpenApiParameter("province", str), OpenApiParameter("from", date),
+                    OpenApiParameter("to", date), OpenApiParameter("group_by", str, enum=["district", "commune"])],
+        responses=inline_serializer("AdoptionReport", {
+            "rows": inline_serializer("AdoptionRow", {
+                "unit": serializers.CharField(), "name": serializers.CharField(), **RATE_ROW,
+                "birth_rate": serializers.FloatField(allow_null=True),
+                "death_rate": serializers.FloatField(allow_null=True)}, many=True),
+            "total": inline_serializer("AdoptionTotal", {
+                **RATE_ROW, "birth_rate": serializers.FloatField(allow_null=True),
+                "death_rate": serializers.FloatField(allow_null=True)})}),
+        operation_id="reports_adoption")
+    def get(self, request: Request) -> Response:
+        q = adoption_query(request.query_params, user=request.user)
+        return Response(selectors.adoption_report(q))
+
+
+def adoption_query(params, *, user) -> selectors.AdoptionQuery:
+    """Shared by the API and the page: parse and scope the parameters."""
+    errors: dict[str, list[str]] = {}
+    today = timezone.localdate()
+    dates = {}
+    for name, default in (("from", today.replace(day=1)), ("to", today)):
+        raw = params.get(name)
+        try:
+            dates[name] = date.fromisoformat(raw) if raw else default
+        except ValueError:
+            errors[name] = [_("Ngày không hợp lệ; dùng dạng YYYY-MM-DD.")]
+    if not errors and dates["from"] > dates["to"]:
+        errors["to"] = [_("Ngày kết thúc phải sau ngày bắt đầu.")]
+    group_by = params.get("group_by") or selectors.GROUP_DISTRICT
+    if group_by not in (selectors.GROUP_DISTRICT, selectors.GROUP_COMMUNE):
+        errors["group_by"] = [_("group_by phải là district hoặc commune.")]
+    if errors:
+        raise DomainError(errors)
+    province = selectors.province_resolve(params.get("province"), user=user, at=dates["from"])
+    return selectors.AdoptionQuery(province=province, first=dates["from"], last=dates["to"], group_by=group_by)
+
+
+class DailyReportApi(APIView):
+    @extend_schema(parameters=[OpenApiParameter("date", date), OpenApiParameter("province", str)],
+                   responses=inline_serializer("DailyReport", {
+                       "province": serializers.CharField(), "province_name": serializers.CharField(),
+                       "date": serializers.DateField(), "cumulative_from": serializers.DateField(),
+                       "services": serializers.ListField(child=serializers.DictField()),
+                       "units": serializers.ListField(child=serializers.DictField()),
+                       "total": serializers.DictField(), "cumulative": serializers.DictField(),
+                       "difficulties": serializers.ListField(child=serializers.DictField()),
+                       "snapshot": serializers.BooleanField()}),
+                   operation_id="reports_daily")
+    def get(self, request: Request) -> Response:
+        day = _date_param(request, "date", timezone.localdate() - timezone.timedelta(days=1))
+        if day >= timezone.localdate():
+            raise DomainError({"date": [_("Báo cáo ngày chỉ lập cho ngày đã qua.")]})
+        province = selectors.current_province(
+            selectors.province_resolve(request.query_params.get("province"), user=request.user))
+        snap = selectors.daily_snapshot(province, day)
+        data = snap if snap is not None else selectors.daily_report_data(province, day)
+        return Response({**data, "snapshot": snap is not None})

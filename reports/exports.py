@@ -1,0 +1,160 @@
+"""XLSX (openpyxl) and PDF (WeasyPrint) renderings of the reports, from the
+already-aggregated figures."""
+from __future__ import annotations
+
+import io
+from datetime import date
+from typing import Any
+
+from django.template.loader import render_to_string
+from django.utils.translation import gettext as _
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Border, Font, Side
+from openpyxl.utils import get_column_letter
+
+from reports.selectors import agency_label, service_label
+
+THIN = Side(style="thin", color="888888")
+BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
+BOLD = Font(bold=True)
+CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
+
+
+def _dmy(iso: str) -> str:
+    return date.fromisoformat(iso).strftime("%d/%m/%Y")
+
+
+def _sheet_table(ws, start_row: int, header: list[str], rows: list[list[Any]], bold_last: bool = False) -> int:
+    for j, h in enumerate(header, start=1):
+        cell = ws.cell(row=start_row, column=j, value=h)
+        cell.font, cell.alignment, cell.border = BOLD, CENTER, BOX
+    for i, values in enumerate(rows, start=start_row + 1):
+        for j, v in enumerate(values, start=1):
+            cell = ws.cell(row=i, column=j, value=v)
+            cell.border = BOX
+            if bold_last and i == start_row + len(rows):
+                cell.font = BOLD
+    return start_row + len(rows) + 2
+
+
+def _save(wb: Workbook) -> bytes:
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def adoption_header() -> list[str]:
+    return [_("STT"), _("Đơn vị"),
+            _("Tổng số hồ sơ đăng ký thường trú lần đầu cho trẻ em"), _("Số hồ sơ qua liên thông (khai sinh)"),
+            _("Tỷ lệ (%) liên thông khai sinh"),
+            _("Tổng số hồ sơ xóa đăng ký thường trú do chết"), _("Số hồ sơ qua liên thông (khai tử)"),
+            _("Tỷ lệ (%) liên thông khai tử")]
+
+
+def adoption_xlsx(report: dict[str, Any], *, title: str, subtitle: str) -> bytes:
+    wb = Workbook()
+    ws = wb.active
+    ws.title = _("Tỷ lệ liên thông")[:31]
+    ws["A1"], ws["A2"] = title, subtitle
+    ws["A1"].font = Font(bold=True, size=13)
+    rows = [[i, r["name"], r["birth_total"], r["birth_linked"], r["birth_rate"], r["death_total"],
+             r["death_linked"], r["death_rate"]] for i, r in enumerate(report["rows"], start=1)]
+    t = report["total"]
+    rows.append(["", _("Tổng cộng"), t["birth_total"], t["birth_linked"], t["birth_rate"], t["death_total"],
+                 t["death_linked"], t["death_rate"]])
+    _sheet_table(ws, 4, adoption_header(), rows, bold_last=True)
+    for j, width in enumerate([6, 36, 18, 16, 12, 18, 16, 12], start=1):
+        ws.column_dimensions[get_column_letter(j)].width = width
+    ws.row_dimensions[4].height = 60
+    return _save(wb)
+
+
+def adoption_pdf(report: dict[str, Any], *, title: str, subtitle: str) -> bytes:
+    html = render_to_string("reports/pdf/adoption.html",
+                            {"report": report, "title": title, "subtitle": subtitle, "header": adoption_header()})
+    return _pdf(html)
+
+
+def daily_header() -> list[str]:
+    return [_("Trực tuyến"), _("Một cửa"), _("Tiếp nhận"), _("Hoàn thành"), _("Đúng hạn"), _("Quá hạn"),
+            _("Từ chối"), _("Chờ bổ sung")]
+
+
+DAILY_KEYS = ("received_online", "received_one_stop", "received", "completed", "on_time", "overdue",
+              "rejected", "awaiting_supplement")
+
+
+def daily_xlsx(data: dict[str, Any]) -> bytes:
+    wb = Workbook()
+    ws = wb.active
+    ws.title = _("Báo cáo ngày")[:31]
+    ws["A1"] = _("Báo cáo kết quả thực hiện liên thông ngày %(date)s – %(province)s") % {
+        "date": _dmy(data["date"]), "province": data["province_name"]}
+    ws["A1"].font = Font(bold=True, size=13)
+    row = 3
+    ws.cell(row=row, column=1, value=_("I. Theo thủ tục và cơ quan")).font = BOLD
+    rows = [[service_label(s["service"]), agency_label(s["agency"]), *[s[k] for k in DAILY_KEYS]]
+            for s in data["services"]]
+    rows.append([_("Tổng cộng"), "", *[data["total"][k] for k in DAILY_KEYS]])
+    row = _sheet_table(ws, row + 1, [_("Thủ tục"), _("Cơ quan"), *daily_header()], rows, bold_last=True)
+    ws.cell(row=row, column=1, value=_("II. Theo đơn vị")).font = BOLD
+    rows = []
+    for u in data["units"]:
+        for s in u["services"]:
+            rows.append([u["name"], service_label(s["service"]), *[s[k] for k in DAILY_KEYS]])
+    row = _sheet_table(ws, row + 1, [_("Đơn vị"), _("Thủ tục"), *daily_header()], rows)
+    ws.cell(row=row, column=1, value=_("III. Lũy kế từ ngày %(date)s") % {
+        "date": _dmy(data["cumulative_from"])}).font = BOLD
+    cum = data["cumulative"]
+    rows = [[service_label(s["service"]), agency_label(s["agency"]), s["received"], s["completed"],
+             s["on_time"], s["rejected"]] for s in cum["services"]]
+    rows.append([_("Tổng cộng"), "", cum["total"]["received"], cum["total"]["completed"],
+                 cum["total"]["on_time"], cum["total"]["rejected"]])
+    row = _sheet_table(ws, row + 1, [_("Thủ tục"), _("Cơ quan"), _("Tiếp nhận"), _("Hoàn thành"),
+                                     _("Đúng hạn"), _("Từ chối")], rows, bold_last=True)
+    ws.cell(row=row, column=1, value=_("IV. Vướng mắc chưa được giải quyết")).font = BOLD
+    rows = [[d["name"], service_label(d["service"]) if d["service"] else "", d["description"], _dmy(d["since"])]
+            for d in data["difficulties"]]
+    _sheet_table(ws, row + 1, [_("Đơn vị"), _("Thủ tục"), _("Nội dung"), _("Phát sinh từ")], rows)
+    ws.column_dimensions["A"].width = 36
+    ws.column_dimensions["B"].width = 32
+    for j in range(3, 11):
+        ws.column_dimensions[get_column_letter(j)].width = 12
+    return _save(wb)
+
+
+def daily_pdf(data: dict[str, Any]) -> bytes:
+    html = render_to_string("reports/pdf/daily.html", {"data": daily_context(data)})
+    return _pdf(html)
+
+
+def daily_context(data: dict[str, Any]) -> dict[str, Any]:
+    """Labels and ordered cells for templates (page and PDF)."""
+    def cells(d: dict[str, Any]) -> list[int]:
+        return [d[k] for k in DAILY_KEYS]
+
+    return {
+        **data,
+        "date_display": _dmy(data["date"]),
+        "cumulative_from_display": _dmy(data["cumulative_from"]),
+        "header": daily_header(),
+        "service_rows": [{"service": service_label(s["service"]), "agency": agency_label(s["agency"]),
+                          "cells": cells(s)} for s in data["services"]],
+        "total_cells": cells(data["total"]),
+        "unit_rows": [{"name": u["name"], "code": u["unit"], "total": cells(u["total"]),
+                       "services": [{"service": service_label(s["service"]), "agency": agency_label(s["agency"]),
+                                     "cells": cells(s)} for s in u["services"]]} for u in data["units"]],
+        "cumulative_rows": [{"service": service_label(s["service"]), "agency": agency_label(s["agency"]),
+                             "cells": [s["received"], s["completed"], s["on_time"], s["rejected"]]}
+                            for s in data["cumulative"]["services"]],
+        "cumulative_total": [data["cumulative"]["total"][k] for k in ("received", "completed", "on_time",
+                                                                        "rejected")],
+        "difficulty_rows": [{**d, "service_label": service_label(d["service"]) if d["service"] else "",
+                             "since_display": _dmy(d["since"])} for d in data["difficulties"]],
+    }
+
+
+def _pdf(html: str) -> bytes:
+    from weasyprint import HTML
+
+    return HTML(string=html).write_pdf()

@@ -1,0 +1,487 @@
+"""Reads for the reports: adoption rates, the daily report's figures and the
+dashboard. Everything is aggregated in PostgreSQL (GROUP BY with conditional
+counts); Python only shapes the few aggregated rows into the contract.
+
+Periods are calendar days in Asia/Ho_Chi_Minh: a day D covers
+[D 00:00, D+1 00:00) local time.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from django.db import connection
+from django.db.models import Count, F, FloatField, Func, Q, QuerySet, Value
+from django.db.models.functions import Extract, TruncDate
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from agencies import access
+from agencies.models import AdminUnit, AgencyKind, User
+from agencies.selectors import CURRENT_MAP_FROM
+from dossiers.models import Dossier, Leg, LegStatus, Service
+from reports.models import DailyReport, DifficultyReport, OutsideCount, ReportSettings, UnitMap
+
+GROUP_DISTRICT, GROUP_COMMUNE = "district", "commune"
+OPEN_LEG = (LegStatus.PENDING, LegStatus.IN_PROGRESS, LegStatus.AWAITING_SUPPLEMENT)
+# Service order of the daily report: the two bundles, legs in their order.
+SERVICE_ORDER = [s.value for s in Service]
+
+
+def day_bounds(first: date, last: date | None = None) -> tuple[datetime, datetime]:
+    """[first 00:00, last+1 00:00) in the portal's time zone, as aware datetimes."""
+    tz = timezone.get_default_timezone()
+    last = last or first
+    return (timezone.make_aware(datetime.combine(first, time.min), tz),
+            timezone.make_aware(datetime.combine(last + timedelta(days=1), time.min), tz))
+
+
+def rate(part: int, whole: int) -> float | None:
+    """Percent with one decimal, half up (26.35 → 26.4); None without a whole."""
+    if not whole:
+        return None
+    value = (Decimal(part) * 100 / Decimal(whole)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+    return float(value)
+
+
+# --- scope ------------------------------------------------------------------
+def province_resolve(code: str | None, *, user: User, at: date | None = None) -> AdminUnit:
+    """The province a report asks for, on the map in force at `at` (legacy
+    before 1/7/2025), or the caller's own; 404 when the caller may not see it."""
+    if not code:
+        unit = user.unit
+        if unit is not None and unit.level != AdminUnit.Level.PROVINCE:
+            unit = unit.province
+        if unit is None:
+            raise Http404
+        code, at = unit.code, None if unit.is_current else at
+    preferred = AdminUnit.Map.LEGACY if at is not None and at < CURRENT_MAP_FROM else AdminUnit.Map.CURRENT
+    units = {u.map: u for u in AdminUnit.objects.filter(level=AdminUnit.Level.PROVINCE, code=str(code).strip())}
+    province = units.get(preferred) or units.get(AdminUnit.Map.CURRENT) or units.get(AdminUnit.Map.LEGACY)
+    if province is None or not access.can_view_province(user, province):
+        raise Http404
+    return province
+
+
+def current_province(province: AdminUnit) -> AdminUnit:
+    if province.is_current:
+        return province
+    return AdminUnit.objects.get(pk=province.successor_id)
+
+
+def user_province(user: User) -> AdminUnit | None:
+    unit = user.unit
+    if unit is None:
+        return None
+    return unit if unit.level == AdminUnit.Level.PROVINCE else unit.province
+
+
+# --- adoption rate (Công văn 5630/UBND-NC, phụ lục) -------------------------
+ADOPTION_SQL = """
+WITH per_unit AS (
+    SELECT d.unit_id,
+           COUNT(*) FILTER (WHERE d.services @> '["residence_registration"]'::jsonb) AS birth_linked,
+           COUNT(*) FILTER (WHERE d.services @> '["residence_removal"]'::jsonb) AS death_linked,
+           0::bigint AS birth_outside, 0::bigint AS death_outside
+    FROM dossiers_dossier d
+    WHERE d.scope_province_id = %(current_province)s
+      AND d.submitted_at >= %(start)s AND d.submitted_at < %(end)s
+      AND (d.services @> '["residence_registration"]'::jsonb OR d.services @> '["residence_removal"]'::jsonb)
+    GROUP BY d.unit_id
+    UNION ALL
+    SELECT o.unit_id, 0, 0,
+           COALESCE(SUM(o.count) FILTER (WHERE o.procedure = 'residence_registration'), 0),
+           COALESCE(SUM(o.count) FILTER (WHERE o.procedure = 'residence_removal'), 0)
+    FROM reports_outsidecount o
+    JOIN reports_unitmap om ON om.unit_id = o.unit_id
+    WHERE om.current_province_id = %(current_province)s AND o.date BETWEEN %(first)s AND %(last)s
+    GROUP BY o.unit_id
+), grouped AS (
+    -- a unit reported above the grouping level (a legacy district's own
+    -- outside count in a commune table) keeps a row of its own
+    SELECT COALESCE(m.{group_col}, p.unit_id) AS group_id,
+           SUM(p.birth_linked) AS birth_linked, SUM(p.death_linked) AS death_linked,
+           SUM(p.birth_linked + p.birth_outside) AS birth_total,
+           SUM(p.death_linked + p.death_outside) AS death_total
+    FROM per_unit p JOIN reports_unitmap m ON m.unit_id = p.unit_id
+    WHERE %(legacy_province)s::bigint IS NULL OR m.legacy_province_id = %(legacy_province)s
+    GROUP BY 1
+)
+SELECT u.code, u.name,
+       COALESCE(g.birth_total, 0)::int, COALESCE(g.birth_linked, 0)::int,
+       ROUND(100.0 * g.birth_linked / NULLIF(g.birth_total, 0), 1)::float AS birth_rate,
+       COALESCE(g.death_total, 0)::int, COALESCE(g.death_linked, 0)::int,
+       ROUND(100.0 * g.death_linked / NULLIF(g.death_total, 0), 1)::float AS death_rate,
+       u.id
+FROM agencies_adminunit u
+LEFT JOIN grouped g ON g.group_id = u.id
+WHERE u.id = ANY(%(rows)s) OR g.group_id IS NOT NULL
+ORDER BY birth_rate DESC NULLS LAST, death_rate DESC NULLS LAST, u.code
+"""
+ADOPTION_KEYS = ("unit", "name", "birth_total", "birth_linked", "birth_rate",
+                 "death_total", "death_linked", "death_rate")
+
+
+@dataclass
+class AdoptionQuery:
+    province: AdminUnit  # as asked: legacy or current
+    first: date
+    last: date
+    group_by: str = GROUP_DISTRICT
+
+
+def adoption_row_units(q: AdoptionQuery) -> QuerySet[AdminUnit]:
+    """The units that always get a row (even with nothing to count)."""
+    legacy = AdminUnit.Map.LEGACY
+    if q.group_by == GROUP_DISTRICT:
+        provinces = ([q.province.pk] if not q.province.is_current
+                     else AdminUnit.objects.filter(map=legacy, level=AdminUnit.Level.PROVINCE,
+                                                   successor=q.province).values("pk"))
+        return AdminUnit.objects.filter(map=legacy, level=AdminUnit.Level.DISTRICT, province__in=provinces)
+    return AdminUnit.objects.filter(map=q.province.map, level=AdminUnit.Level.COMMUNE, province=q.province)
+
+
+def adoption_report(q: AdoptionQuery) -> dict[str, Any]:
+    """API.md `/api/v1/reports/adoption/`: rows sorted by birth rate (nulls
+    last) and a total row.
+
+    Grouping: `district` = the legacy district of the unit the dossier was
+    filed at (legacy communes: their parent; current communes: the district
+    of their representative predecessor, see UnitMap). `commune` = the
+    commune on the map of the requested province (a legacy province code
+    groups by legacy commune, a current one by current commune)."""
+    cur = current_province(q.province)
+    if q.group_by == GROUP_DISTRICT:
+        group_col = "legacy_district_id"
+    else:
+        group_col = "current_commune_id" if q.province.is_current else "legacy_commune_id"
+    start, end = day_bounds(q.first, q.last)
+    params = {
+        "current_province": cur.pk, "start": start, "end": end, "first": q.first, "last": q.last,
+        "legacy_province": None if q.province.is_current else q.province.pk,
+        "rows": list(adoption_row_units(q).values_list("pk", flat=True)),
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(ADOPTION_SQL.format(group_col=group_col), params)
+        raw = cursor.fetchall()
+    rows = [dict(zip(ADOPTION_KEYS, r[:8], strict=True)) for r in raw]
+    total: dict[str, Any] = {k: sum(r[k] for r in rows) for k in
+                             ("birth_total", "birth_linked", "death_total", "death_linked")}
+    total["birth_rate"] = rate(total["birth_linked"], total["birth_total"])
+    total["death_rate"] = rate(total["death_linked"], total["death_total"])
+    ordered_total = {k: total[k] for k in ADOPTION_KEYS[2:]}
+    return {"rows": rows, "total": ordered_total}
+
+
+# --- daily report (DOMAIN.md §8) ---------------------------------------------
+COUNT_KEYS = ("received_online", "received_one_stop", "received", "completed", "on_time",
+              "overdue", "rejected", "awaiting_supplement")
+CUMULATIVE_KEYS = ("received", "completed", "on_time", "rejected")
+
+
+def cumulative_from(province: AdminUnit, day: date) -> date:
+    """From the province's settings; by default the first day of the year."""
+    row = ReportSettings.objects.filter(province=province).values_list("cumulative_from", flat=True).first()
+    if row is not None and row <= day:
+        return row
+    return date(day.year, 1, 1)
+
+
+def leg_counts_qs(*, day: date, since: date, provinces: list[int] | None) -> QuerySet:
+    """Legs grouped by (province, current commune, service, agency) with the
+    day's and the cumulative figures, one pass over the legs concerned.
+
+    - received: legs of dossiers submitted on the day, by the dossier's channel;
+    - completed / rejected: legs finished on the day in that state;
+    - on_time: completed on the day no later than their due time;
+    - overdue: legs open at the end of the day (started before it, not
+      finished by then, not waiting for the citizen) whose due time had passed;
+    - awaiting_supplement: legs waiting for a supplement requested before the
+      end of the day.
+    All from timestamps, so rebuilding a past day gives the snapshot's
+    figures as long as nothing about those legs changed since."""
+    start, end = day_bounds(day)
+    cstart, _cend = day_bounds(since)
+    on_day = Q(finished_at__gte=start, finished_at__lt=end)
+    in_cum = Q(finished_at__gte=cstart, finished_at__lt=end)
+    received_day = Q(dossier__submitted_at__gte=start, dossier__submitted_at__lt=end)
+    received_cum = Q(dossier__submitted_at__gte=cstart, dossier__submitted_at__lt=end)
+    on_time = Q(status=LegStatus.COMPLETED) & (Q(due_at__isnull=True) | Q(finished_at__lte=F("due_at")))
+    open_at_end = (Q(started_at__lt=end) & (Q(finished_at__isnull=True) | Q(finished_at__gte=end))
+                   & ~Q(status__in=[LegStatus.AWAITING_SUPPLEMENT, LegStatus.CANCELLED]) & Q(due_at__lt=end))
+    qs = Leg.objects.all()
+    if provinces is not None:
+        qs = qs.filter(dossier__scope_province_id__in=provinces)
+    # Only legs that can count anywhere: filed before the end of the day and
+    # either filed in the cumulative window, still open, or finished in it.
+    qs = qs.filter(dossier__submitted_at__lt=end).filter(
+        received_cum | Q(finished_at__isnull=True) | Q(finished_at__gte=cstart))
+    return (qs.values(province_id=F("dossier__scope_province_id"), unit_id=F("dossier__scope_unit_id"),
+                      svc=F("service"), ag=F("agency"))
+            .annotate(
+                received_online=Count("pk", filter=received_day & Q(dossier__channel="online")),
+                received_one_stop=Count("pk", filter=received_day & Q(dossier__channel="one_stop")),
+                received=Count("pk", filter=received_day),
+                completed=Count("pk", filter=on_day & Q(status=LegStatus.COMPLETED)),
+                on_time=Count("pk", filter=on_day & on_time),
+                overdue=Count("pk", filter=open_at_end),
+                rejected=Count("pk", filter=on_day & Q(status=LegStatus.REJECTED)),
+                awaiting_supplement=Count("pk", filter=Q(status=LegStatus.AWAITING_SUPPLEMENT, paused_at__lt=end)),
+                cum_received=Count("pk", filter=received_cum),
+                cum_completed=Count("pk", filter=in_cum & Q(status=LegStatus.COMPLETED)),
+                cum_on_time=Count("pk", filter=in_cum & on_time),
+                cum_rejected=Count("pk", filter=in_cum & Q(status=LegStatus.REJECTED)),
+            )
+            .order_by())
+
+
+def _zero(keys=COUNT_KEYS) -> dict[str, int]:
+    return dict.fromkeys(keys, 0)
+
+
+def _add(into: dict[str, int], row: dict[str, Any], keys=COUNT_KEYS, prefix: str = "") -> None:
+    for k in keys:
+        into[k] += row[prefix + k]
+
+
+def service_label(service: str) -> str:
+    return str(Service(service).label) if service in Service.values else service
+
+
+def agency_label(agency: str) -> str:
+    return str(AgencyKind(agency).label) if agency in AgencyKind.values else agency
+
+
+def daily_report_data(province: AdminUnit, day: date, *, rows: list[dict] | None = None) -> dict[str, Any]:
+    """The figures of one province's daily report for `day`, as stored in
+    DailyReport.data (JSON). `rows` lets the beat task pass rows it already
+    aggregated for every province in one query."""
+    since = cumulative_from(province, day)
+    if rows is None:
+        rows = list(leg_counts_qs(day=day, since=since, provinces=[province.pk]))
+    units = {u.pk: u for u in AdminUnit.objects.filter(pk__in={r["unit_id"] for r in rows})}
+    per_unit: dict[int, dict[str, Any]] = {}
+    per_service: dict[tuple[str, str], dict[str, int]] = {}
+    cum_service: dict[tuple[str, str], dict[str, int]] = {}
+    total, cum_total = _zero(), _zero(CUMULATIVE_KEYS)
+    for r in sorted(rows, key=lambda r: (units[r["unit_id"]].name, SERVICE_ORDER.index(r["svc"])
+                                         if r["svc"] in SERVICE_ORDER else 99)):
+        key = (r["svc"], r["ag"])
+        if any(r[k] for k in COUNT_KEYS):
+            unit = per_unit.setdefault(r["unit_id"], {
+                "unit": units[r["unit_id"]].code, "name": units[r["unit_id"]].name,
+                "services": [], "total": _zero()})
+            unit["services"].append({"service": r["svc"], "agency": r["ag"], **{k: r[k] for k in COUNT_KEYS}})
+            _add(unit["total"], r)
+        _add(per_service.setdefault(key, _zero()), r)
+        _add(cum_service.setdefault(key, _zero(CUMULATIVE_KEYS)), r, CUMULATIVE_KEYS, "cum_")
+        _add(total, r)
+        _add(cum_total, r, CUMULATIVE_KEYS, "cum_")
+    order = sorted(per_service, key=lambda k: (SERVICE_ORDER.index(k[0]) if k[0] in SERVICE_ORDER else 99, k[1]))
+    difficulties = (DifficultyReport.objects
+                    .filter(unit__in=AdminUnit.objects.filter(Q(province=province) | Q(pk=province.pk)),
+                            closed_at__isnull=True, since__lte=day)
+                    .select_related("unit").order_by("since", "pk"))
+    return {
+        "province": province.code, "province_name": province.name, "date": day.isoformat(),
+        "cumulative_from": since.isoformat(),
+        "services": [{"service": s, "agency": a, **per_service[(s, a)]} for s, a in order],
+        "units": list(per_unit.values()),
+        "total": total,
+        "cumulative": {
+            "services": [{"service": s, "agency": a, **cum_service[(s, a)]} for s, a in order],
+            "total": cum_total,
+        },
+        "difficulties": [{"unit": d.unit.code, "name": d.unit.name, "service": d.service, "agency": d.agency,
+                          "description": d.description, "since": d.since.isoformat()} for d in difficulties],
+    }
+
+
+def provinces_for_daily_report(day: date) -> list[int]:
+    """Current provinces with activity on `day` (a dossier filed or a leg
+    finished) or with configured recipients."""
+
+    start, end = day_bounds(day)
+    filed = Dossier.objects.filter(submitted_at__gte=start, submitted_at__lt=end).values("scope_province_id")
+    finished = Leg.objects.filter(finished_at__gte=start, finished_at__lt=end).values("dossier__scope_province_id")
+    ids = set(AdminUnit.objects.filter(map=AdminUnit.Map.CURRENT, level=AdminUnit.Level.PROVINCE).filter(
+        Q(pk__in=filed) | Q(pk__in=finished) | Q(report_recipients__isnull=False)).values_list("pk", flat=True))
+    return sorted(ids)
+
+
+def daily_snapshot(province: AdminUnit, day: date) -> dict[str, Any] | None:
+    return DailyReport.objects.filter(province=province, date=day).values_list("data", flat=True).first()
+
+
+# --- dashboard ----------------------------------------------------------------
+class Percentile(Func):
+    """percentile_cont(fraction) WITHIN GROUP (ORDER BY expression)."""
+
+    function = "percentile_cont"
+    template = "%(function)s(%(fraction)s) WITHIN GROUP (ORDER BY %(expressions)s)"
+    output_field = FloatField()
+
+    def __init__(self, expression, fraction: float, **extra):
+        super().__init__(expression, fraction=float(fraction), **extra)
+
+
+def province_dossiers(province: AdminUnit) -> QuerySet[Dossier]:
+    return Dossier.objects.filter(scope_province=current_province(province))
+
+
+def dashboard_kpis(province: AdminUnit, first: date, last: date, *, unit: AdminUnit | None = None) -> dict[str, Any]:
+    start, end = day_bounds(first, last)
+    dossiers = province_dossiers(province)
+    legs = Leg.objects.filter(dossier__scope_province=current_province(province))
+    if unit is not None:
+        dossiers, legs = dossiers.filter(unit_scope_q(unit)), legs.filter(unit_scope_q(unit, "dossier__"))
+    d = dossiers.filter(submitted_at__gte=start, submitted_at__lt=end).aggregate(
+        received=Count("pk"),
+        online=Count("pk", filter=Q(channel="online")),
+        in_progress=Count("pk", filter=Q(status__in=["submitted", "in_progress"])),
+        completed=Count("pk", filter=Q(status__in=["completed", "partially_completed"])),
+        rejected=Count("pk", filter=Q(status="rejected")),
+    )
+    lg = legs.filter(finished_at__gte=start, finished_at__lt=end, status=LegStatus.COMPLETED).aggregate(
+        completed=Count("pk"),
+        on_time=Count("pk", filter=Q(due_at__isnull=True) | Q(finished_at__lte=F("due_at"))),
+    )
+    now = timezone.now()
+    overdue = legs.filter(status__in=[LegStatus.PENDING, LegStatus.IN_PROGRESS], due_at__lt=now).count()
+    return {**d, "legs_completed": lg["completed"], "on_time": lg["on_time"],
+            "on_time_rate": rate(lg["on_time"], lg["completed"]), "overdue": overdue}
+
+
+def unit_scope_q(unit: AdminUnit, prefix: str = "") -> Q:
+    """Dossiers inside a drill-down unit: a legacy district (filed at one of
+    its communes or at a current commune it rolls up to) or a commune."""
+    if unit.level == AdminUnit.Level.DISTRICT:
+        return Q(**{f"{prefix}unit_id__in": UnitMap.objects.filter(legacy_district=unit).values("unit_id")})
+    if unit.is_current:
+        return Q(**{f"{prefix}scope_unit": unit})
+    return Q(**{f"{prefix}unit": unit})
+
+
+def dashboard_trend(province: AdminUnit, first: date, last: date, *, unit: AdminUnit | None = None,
+                    ) -> list[dict[str, Any]]:
+    """Per day: dossiers received, and dossiers finished (completed or partly)."""
+    start, end = day_bounds(first, last)
+    tz = timezone.get_default_timezone()
+    qs = province_dossiers(province)
+    if unit is not None:
+        qs = qs.filter(unit_scope_q(unit))
+    received = dict(qs.filter(submitted_at__gte=start, submitted_at__lt=end)
+                    .annotate(day=TruncDate("submitted_at", tzinfo=tz)).values("day")
+                    .annotate(n=Count("pk")).values_list("day", "n"))
+    closed = dict(qs.filter(closed_at__gte=start, closed_at__lt=end,
+                            status__in=["completed", "partially_completed"])
+                  .annotate(day=TruncDate("closed_at", tzinfo=tz)).values("day")
+                  .annotate(n=Count("pk")).values_list("day", "n"))
+    out, d = [], first
+    while d <= last:  # days of the range, not dossiers
+        out.append({"date": d.isoformat(), "received": received.get(d, 0), "completed": closed.get(d, 0)})
+        d += timedelta(days=1)
+    return out
+
+
+def processing_times(province: AdminUnit, first: date, last: date, *, unit: AdminUnit | None = None,
+                     ) -> list[dict[str, Any]]:
+    """Per agency and service: median and 90th percentile of the hours from
+    a leg's start to its completion, for legs completed in the period."""
+    start, end = day_bounds(first, last)
+    qs = Leg.objects.filter(dossier__scope_province=current_province(province), status=LegStatus.COMPLETED,
+                            finished_at__gte=start, finished_at__lt=end, started_at__isnull=False)
+    if unit is not None:
+        qs = qs.filter(unit_scope_q(unit, "dossier__"))
+    hours = Extract(F("finished_at") - F("started_at"), "epoch") / Value(3600.0)
+    rows = (qs.values("agency", "service").annotate(
+        n=Count("pk"), median=Percentile(hours, 0.5), p90=Percentile(hours, 0.9))
+        .order_by("agency", "service"))
+    return [{**r, "agency_label": agency_label(r["agency"]), "service_label": service_label(r["service"]),
+             "median": round(r["median"], 1), "p90": round(r["p90"], 1)} for r in rows]
+
+
+def overdue_legs(province: AdminUnit, *, unit: AdminUnit | None = None, limit: int = 50) -> QuerySet[Leg]:
+    qs = Leg.objects.filter(dossier__scope_province=current_province(province),
+                            status__in=[LegStatus.PENDING, LegStatus.IN_PROGRESS], due_at__lt=timezone.now())
+    if unit is not None:
+        qs = qs.filter(unit_scope_q(unit, "dossier__"))
+    return qs.select_related("dossier", "dossier__scope_unit").order_by("due_at")[:limit]
+
+
+def commune_summary(province: AdminUnit, first: date, last: date, *, district: AdminUnit | None = None,
+                    ) -> list[dict[str, Any]]:
+    """Per current commune for a period (a week, a month, any range): the
+    ranking of communes for emulation (thi đua). Ranked by the share of legs
+    completed on time, then by how many dossiers came through the linked
+    service; communes with nothing to rank come last."""
+    start, end = day_bounds(first, last)
+    cur = current_province(province)
+    communes = AdminUnit.objects.filter(map=AdminUnit.Map.CURRENT, level=AdminUnit.Level.COMMUNE, province=cur)
+    if district is not None:
+            communes = communes.filter(pk__in=UnitMap.objects.filter(legacy_district=district)
+                                   .values("current_commune_id"))
+    received = dict(Dossier.objects.filter(scope_province=cur, submitted_at__gte=start, submitted_at__lt=end)
+                    .values("scope_unit_id").annotate(n=Count("pk")).values_list("scope_unit_id", "n"))
+    legs = {r["unit_id"]: r for r in Leg.objects.filter(
+        dossier__scope_province=cur, finished_at__gte=start, finished_at__lt=end)
+        .values(unit_id=F("dossier__scope_unit_id")).annotate(
+            completed=Count("pk", filter=Q(status=LegStatus.COMPLETED)),
+            on_time=Count("pk", filter=Q(status=LegStatus.COMPLETED)
+                          & (Q(due_at__isnull=True) | Q(finished_at__lte=F("due_at")))),
+            rejected=Count("pk", filter=Q(status=LegStatus.REJECTED))).order_by()}
+    overdue = dict(Leg.objects.filter(dossier__scope_province=cur, status__in=[LegStatus.PENDING,
+                                                                               LegStatus.IN_PROGRESS],
+                                      due_at__lt=timezone.now())
+                   .values(unit_id=F("dossier__scope_unit_id")).annotate(n=Count("pk"))
+                   .values_list("unit_id", "n"))
+    rows = []
+    for c in communes.only("pk", "code", "name"):  # communes of the province, not dossiers
+        lg = legs.get(c.pk, {"completed": 0, "on_time": 0, "rejected": 0})
+        rows.append({"unit": c.code, "name": c.name, "received": received.get(c.pk, 0),
+                     "completed": lg["completed"], "on_time": lg["on_time"], "rejected": lg["rejected"],
+                     "overdue": overdue.get(c.pk, 0), "on_time_rate": rate(lg["on_time"], lg["completed"])})
+    rows.sort(key=lambda r: (r["on_time_rate"] is None, -(r["on_time_rate"] or 0), -r["received"], r["name"]))
+    rank = 0
+    for r in rows:
+        if r["on_time_rate"] is not None or r["received"]:
+            rank += 1
+            r["rank"] = rank
+        else:
+            r["rank"] = None
+    return rows
+
+
+def drill_units(province: AdminUnit, unit: AdminUnit | None) -> list[AdminUnit]:
+    """Children for the drill-down: the legacy districts of the province's
+    legacy predecessors, or the communes of a legacy district."""
+    cur = current_province(province)
+    if unit is None:
+        return list(AdminUnit.objects.filter(map=AdminUnit.Map.LEGACY, level=AdminUnit.Level.DISTRICT,
+                                             province__successor=cur).order_by("province__code", "code"))
+    return []
+
+
+def week_bounds(day: date) -> tuple[date, date]:
+    monday = day - timedelta(days=day.weekday())
+    return monday, monday + timedelta(days=6)
+
+
+def month_bounds(day: date) -> tuple[date, date]:
+    first = day.replace(day=1)
+    nxt = (first + timedelta(days=32)).replace(day=1)
+    return first, nxt - timedelta(days=1)
+
+
+def outside_counts_for(province: AdminUnit) -> QuerySet[OutsideCount]:
+    cur = current_province(province)
+    return (OutsideCount.objects.filter(unit_id__in=UnitMap.objects.filter(current_province=cur).values("unit_id"))
+            .select_related("unit").order_by("-date", "unit__code", "procedure"))
+
+
+def labels() -> dict[str, str]:
+    return {"services": {s.value: str(s.label) for s in Service},
+            "agencies": {a.value: str(a.label) for a in AgencyKind}, "title": _("Báo cáo")}

@@ -1,0 +1,241 @@
+"""Writes of the reports app: outside counts (one at a time or a whole CSV,
+all or nothing) and the daily-report snapshots."""
+from __future__ import annotations
+
+import csv
+import io
+import logging
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.mail import EmailMessage
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from agencies import access
+from agencies.models import AdminUnit, User
+from agencies.selectors import resolve_unit
+from lienthong.errors import DomainError
+from reports import selectors
+from reports.models import DailyReport, OutsideCount, ReportRecipient
+
+log = logging.getLogger(__name__)
+CSV_COLUMNS = ("unit", "date", "procedure", "count")
+MAX_CSV_ROWS = 20000
+
+
+@dataclass
+class OutsideCountInput:
+    unit: AdminUnit
+    date: date
+    procedure: str
+    count: int
+
+
+def _province_of(unit: AdminUnit) -> int | None:
+    """The current province a unit (of either map) belongs to."""
+    if unit.level == AdminUnit.Level.PROVINCE:
+        return unit.pk if unit.is_current else unit.successor_id
+    province = unit.province
+    if province is None:
+        return None
+    return province.pk if province.is_current else province.successor_id
+
+
+def outside_count_clean(data: dict[str, Any], *, user: User) -> OutsideCountInput:
+    """Validate one outside count (API payload or CSV row); raise DomainError."""
+    errors: dict[str, list[str]] = {}
+    raw_date = str(data.get("date") or "").strip()
+    day: date | None = None
+    try:
+        day = date.fromisoformat(raw_date)
+    except ValueError:
+        errors["date"] = [_("Ngày không hợp lệ; dùng dạng YYYY-MM-DD.")]
+    if day is not None and day > timezone.localdate():
+        errors["date"] = [_("Không nhập số liệu cho ngày trong tương lai.")]
+    procedure = str(data.get("procedure") or "").strip()
+    if procedure not in OutsideCount.Procedure.values:
+        errors["procedure"] = [_("Thủ tục phải là residence_registration hoặc residence_removal.")]
+    count_raw = data.get("count")
+    count: int | None = None
+    if isinstance(count_raw, bool):
+        count_raw = None
+    try:
+        count = int(str(count_raw).strip())
+        if count < 0 or (isinstance(count_raw, float) and not count_raw.is_integer()):
+            raise ValueError
+    except (TypeError, ValueError):
+        errors["count"] = [_("Số lượng phải là số nguyên không âm.")]
+        count = None
+    code = str(data.get("unit") or "").strip()
+    unit = resolve_unit(code, at=day) if code else None
+    if unit is None:
+        errors["unit"] = [_("Không tìm thấy đơn vị hành chính có mã này.")]
+    elif unit.level == AdminUnit.Level.PROVINCE:
+        errors["unit"] = [_("Nhập số liệu theo xã/phường hoặc quận/huyện (bản đồ cũ), không theo tỉnh.")]
+    elif not (user.role == "admin" or user.is_superuser):
+        own = selectors.user_province(user)
+        if own is None or _province_of(unit) != own.pk:
+            errors["unit"] = [_("Đơn vị không thuộc tỉnh/thành phố bạn phụ trách.")]
+    if errors:
+        raise DomainError(errors)
+    return OutsideCountInput(unit=unit, date=day, procedure=procedure, count=count)  # type: ignore[arg-type]
+
+
+def _check_role(user: User) -> None:
+    if not access.can_report_outside_counts(user):
+        from django.core.exceptions import PermissionDenied
+
+        raise PermissionDenied
+
+
+@transaction.atomic
+def outside_count_save(*, data: dict[str, Any], user: User) -> OutsideCount:
+    """Create or replace the count of one unit, date and procedure."""
+    _check_role(user)
+    clean = outside_count_clean(data, user=user)
+    row, _created = OutsideCount.objects.update_or_create(
+        unit=clean.unit, date=clean.date, procedure=clean.procedure,
+        defaults={"count": clean.count, "reported_by": user})
+    return row
+
+
+@dataclass
+class CsvPreview:
+    rows: list[dict[str, Any]] = field(default_factory=list)  # {"line", "values", "errors", "replaces"}
+    errors: list[str] = field(default_factory=list)  # file-level
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors and all(not r["errors"] for r in self.rows)
+
+    @property
+    def error_count(self) -> int:
+        return len(self.errors) + sum(1 for r in self.rows if r["errors"])
+
+
+def outside_counts_csv_parse(content: bytes, *, user: User) -> tuple[CsvPreview, list[OutsideCountInput]]:
+    """Check every row of a CSV (columns unit,date,procedure,count; UTF-8,
+    comma or semicolon) without writing anything."""
+    preview = CsvPreview()
+    cleaned: list[OutsideCountInput] = []
+    try:
+        text = content.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        preview.errors.append(_("Tệp phải được lưu ở bảng mã UTF-8."))
+        return preview, cleaned
+    sample = text[:2048]
+    delimiter = ";" if sample.count(";") > sample.count(",") else ","
+    reader = csv.DictReader(io.StringIO(text), delimiter=delimiter)
+    header = [h.strip().lower() for h in (reader.fieldnames or [])]
+    missing = [c for c in CSV_COLUMNS if c not in header]
+    if missing:
+        preview.errors.append(_("Thiếu cột: %(cols)s. Các cột cần có: unit, date, procedure, count.")
+                              % {"cols": ", ".join(missing)})
+        return preview, cleaned
+    reader.fieldnames = header
+    seen: dict[tuple, int] = {}
+    for i, raw in enumerate(reader, start=2):
+        if i - 1 > MAX_CSV_ROWS:
+            preview.errors.append(_("Tệp có quá %(n)s dòng; hãy chia nhỏ.") % {"n": MAX_CSV_ROWS})
+            break
+        values = {c: (raw.get(c) or "").strip() for c in CSV_COLUMNS}
+        if not any(values.values()):
+            continue
+        row: dict[str, Any] = {"line": i, "values": values, "errors": [], "replaces": None}
+        try:
+            clean = outside_count_clean(values, user=user)
+        except DomainError as exc:
+            row["errors"] = [f"{k}: {m}" for k, msgs in exc.errors.items() for m in msgs]
+        else:
+            key = (clean.unit.pk, clean.date, clean.procedure)
+            if key in seen:
+                row["errors"].append(_("Trùng với dòng %(line)s (cùng đơn vị, ngày và thủ tục).") % {"line": seen[key]})
+            else:
+                seen[key] = i
+                existing = OutsideCount.objects.filter(unit=clean.unit, date=clean.date,
+                                                       procedure=clean.procedure).values_list("count", flat=True).first()
+                row["replaces"] = existing
+                row["unit_name"] = clean.unit.name
+                cleaned.append(clean)
+        preview.rows.append(row)
+    if not preview.rows and not preview.errors:
+        preview.errors.append(_("Tệp không có dòng số liệu nào."))
+    return preview, cleaned
+
+
+@transaction.atomic
+def outside_counts_import(*, content: bytes, user: User) -> int:
+    """Import a whole CSV: every row or none (raises DomainError)."""
+    _check_role(user)
+    preview, cleaned = outside_counts_csv_parse(content, user=user)
+    if not preview.ok:
+        raise DomainError({"file": [_("Tệp có %(n)s lỗi; không dòng nào được nhập.") % {"n": preview.error_count}]})
+    for c in cleaned:
+        OutsideCount.objects.update_or_create(unit=c.unit, date=c.date, procedure=c.procedure,
+                                              defaults={"count": c.count, "reported_by": user})
+    return len(cleaned)
+
+
+# --- daily report snapshots ----------------------------------------------------
+def daily_report_create(*, province: AdminUnit, day: date, rows: list[dict] | None = None) -> DailyReport:
+    """Store the snapshot of one province and day, once: a second call (a
+    task delivered twice, two workers) returns the existing snapshot untouched."""
+    existing = DailyReport.objects.filter(province=province, date=day).first()
+    if existing is not None:
+        return existing
+    data = selectors.daily_report_data(province, day, rows=rows)
+    data["generated_at"] = timezone.localtime().isoformat(timespec="seconds")
+    from reports import exports
+
+    try:
+        with transaction.atomic():
+            report = DailyReport.objects.create(province=province, date=day, generated_at=timezone.now(), data=data)
+    except IntegrityError:
+        return DailyReport.objects.get(province=province, date=day)
+    name = f"bao-cao-ngay-{province.code}-{day:%Y%m%d}"
+    report.xlsx.save(f"{name}.xlsx", ContentFile(exports.daily_xlsx(data)), save=False)
+    try:
+        report.pdf.save(f"{name}.pdf", ContentFile(exports.daily_pdf(data)), save=False)
+    except Exception:  # noqa: BLE001 - the figures are kept even if the PDF engine fails
+        log.exception("daily report PDF failed for %s %s", province.code, day)
+    DailyReport.objects.filter(pk=report.pk).update(xlsx=report.xlsx.name, pdf=report.pdf.name)
+    return report
+
+
+def daily_report_send(*, report_id: int) -> int:
+    """Email the snapshot to the province's recipients, once (conditional
+    update claims the sending)."""
+    claimed = DailyReport.objects.filter(pk=report_id, sent_at__isnull=True).update(sent_at=timezone.now())
+    if not claimed:
+        return 0
+    report = DailyReport.objects.select_related("province").get(pk=report_id)
+    to = list(ReportRecipient.objects.filter(province=report.province).values_list("email", flat=True))
+    if not to:
+        return 0
+    subject = _("Báo cáo kết quả liên thông ngày %(date)s – %(province)s") % {
+        "date": report.date.strftime("%d/%m/%Y"), "province": report.province.name}
+    total = report.data["total"]
+    body = _("Kính gửi,\n\nBáo cáo kết quả thực hiện liên thông ngày %(date)s: tiếp nhận %(received)s, "
+             "hoàn thành %(completed)s (đúng hạn %(on_time)s), quá hạn %(overdue)s, từ chối %(rejected)s, "
+             "chờ bổ sung %(awaiting)s.\nChi tiết trong tệp đính kèm và tại %(url)s\n") % {
+        "date": report.date.strftime("%d/%m/%Y"), "received": total["received"], "completed": total["completed"],
+        "on_time": total["on_time"], "overdue": total["overdue"], "rejected": total["rejected"],
+        "awaiting": total["awaiting_supplement"],
+        "url": f"{settings.PORTAL_BASE_URL}/bao-cao/ngay/{report.pk}/"}
+    message = EmailMessage(subject, body, to=to)
+    for f, mime in ((report.pdf, "application/pdf"),
+                    (report.xlsx, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")):
+        if f:
+            with f.open("rb") as fh:
+                message.attach(f.name.rsplit("/", 1)[-1], fh.read(), mime)
+    try:
+        message.send()
+    except Exception:
+        DailyReport.objects.filter(pk=report_id).update(sent_at=None)  # let a retry send it
+        raise
+    return len(to)

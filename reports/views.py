@@ -1,0 +1,244 @@
+"""Report pages for provincial viewers (and admins): dashboard, daily
+reports, adoption rates, weekly/monthly commune summaries, outside counts.
+Thin: resolve the province through access (404 outside scope), read through
+selectors, render."""
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from agencies import access
+from agencies.models import AdminUnit, Role
+from lienthong.errors import DomainError
+from reports import exports, selectors, services
+from reports.api import adoption_query
+from reports.models import DailyReport
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _parse_date(raw: str | None, default: date) -> date:
+    try:
+        return date.fromisoformat(raw) if raw else default
+    except ValueError:
+        return default
+
+
+def _province(request: HttpRequest, at: date | None = None) -> AdminUnit:
+    """The province the page is about: ?province= or the user's own; admins
+    without a unit get the first province. 404 outside the caller's scope."""
+    code = request.GET.get("province")
+    if not code and request.user.unit_id is None and (request.user.role == Role.ADMIN or request.user.is_superuser):
+        code = AdminUnit.objects.filter(map=AdminUnit.Map.CURRENT, level=AdminUnit.Level.PROVINCE
+                                        ).order_by("code").values_list("code", flat=True).first()
+    return selectors.province_resolve(code, user=request.user, at=at)
+
+
+def _provinces_for(user) -> list[AdminUnit]:
+    qs = AdminUnit.objects.filter(map=AdminUnit.Map.CURRENT, level=AdminUnit.Level.PROVINCE).order_by("name")
+    return [p for p in qs if access.can_view_province(user, p)] if user.is_authenticated else []
+
+
+def _range(request: HttpRequest) -> tuple[date, date]:
+    today = timezone.localdate()
+    last = _parse_date(request.GET.get("to"), today)
+    first = _parse_date(request.GET.get("from"), last - timedelta(days=29))
+    if first > last:
+        first, last = last, first
+    return first, last
+
+
+@login_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    province = selectors.current_province(_province(request))
+    first, last = _range(request)
+    unit = None
+    if request.GET.get("unit"):
+        unit = AdminUnit.objects.filter(pk=request.GET["unit"]).select_related("parent").first()
+        scoped = unit and selectors.UnitMap.objects.filter(unit=unit, current_province=province).exists()
+        if not scoped:
+            raise Http404
+    kpis = selectors.dashboard_kpis(province, first, last, unit=unit)
+    adoption = selectors.adoption_report(selectors.AdoptionQuery(
+        province=province, first=first, last=last,
+        group_by=selectors.GROUP_DISTRICT))["total"]
+    trend = selectors.dashboard_trend(province, first, last, unit=unit)
+    district = unit if unit is not None and unit.level == AdminUnit.Level.DISTRICT else None
+    if unit is None:
+        drill = adoption_by_district(province, first, last)
+    else:
+        drill = None
+    ranking = selectors.commune_summary(province, first, last, district=district) if (
+        unit is None or district is not None) else []
+    context = {
+        "province": province, "provinces": _provinces_for(request.user), "first": first, "last": last,
+        "unit": unit, "kpis": kpis, "adoption": adoption, "trend": trend, "drill": drill,
+        "ranking": ranking[:15] if unit is None else ranking,
+        "ranking_tail": ranking[-5:] if unit is None and len(ranking) > 20 else [],
+        "times": selectors.processing_times(province, first, last, unit=unit),
+        "overdue": selectors.overdue_legs(province, unit=unit, limit=20),
+    }
+    return render(request, "reports/dashboard.html", context)
+
+
+def adoption_by_district(province: AdminUnit, first: date, last: date) -> list[dict]:
+    """Rows for the drill-down table: per legacy district, with its id."""
+    report = selectors.adoption_report(selectors.AdoptionQuery(province=province, first=first, last=last,
+                                                               group_by=selectors.GROUP_DISTRICT))
+    ids = dict(AdminUnit.objects.filter(map=AdminUnit.Map.LEGACY, level=AdminUnit.Level.DISTRICT,
+                                        code__in=[r["unit"] for r in report["rows"]]).values_list("code", "pk"))
+    return [{**r, "pk": ids.get(r["unit"])} for r in report["rows"]]
+
+
+@login_required
+def adoption(request: HttpRequest) -> HttpResponse:
+    params = request.GET.copy()
+    if not params.get("province"):
+        params["province"] = _province(request).code
+    try:
+        q = adoption_query(params, user=request.user)
+    except DomainError as exc:
+        q = None
+        errors = exc.errors
+    else:
+        errors = {}
+    report = selectors.adoption_report(q) if q else {"rows": [], "total": {}}
+    title = _("Tỷ lệ hồ sơ thực hiện qua liên thông")
+    subtitle = ""
+    if q:
+        subtitle = _("%(province)s · từ %(first)s đến %(last)s") % {
+            "province": q.province.name, "first": q.first.strftime("%d/%m/%Y"), "last": q.last.strftime("%d/%m/%Y")}
+        fmt = request.GET.get("format")
+        name = f"ty-le-lien-thong-{q.province.code}-{q.first:%Y%m%d}-{q.last:%Y%m%d}"
+        if fmt == "xlsx":
+            return _download(exports.adoption_xlsx(report, title=title, subtitle=subtitle), f"{name}.xlsx", XLSX)
+        if fmt == "pdf":
+            return _download(exports.adoption_pdf(report, title=title, subtitle=subtitle), f"{name}.pdf",
+                             "application/pdf")
+    return render(request, "reports/adoption.html", {
+        "q": q, "report": report, "errors": errors, "title": title, "subtitle": subtitle,
+        "header": exports.adoption_header(), "provinces": _provinces_for(request.user),
+        "query": request.GET.urlencode()})
+
+
+def _download(content: bytes, filename: str, content_type: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@login_required
+def daily_list(request: HttpRequest) -> HttpResponse:
+    province = selectors.current_province(_province(request))
+    reports = DailyReport.objects.filter(province=province).only("pk", "date", "generated_at", "sent_at", "data")
+    yesterday = timezone.localdate() - timedelta(days=1)
+    return render(request, "reports/daily_list.html", {
+        "province": province, "provinces": _provinces_for(request.user), "reports": reports[:120],
+        "yesterday": yesterday, "has_yesterday": reports.filter(date=yesterday).exists()})
+
+
+def _daily_report_or_404(request: HttpRequest, pk: int) -> DailyReport:
+    report = get_object_or_404(DailyReport.objects.select_related("province"), pk=pk)
+    if not access.can_view_province(request.user, report.province):
+        raise Http404
+    return report
+
+
+@login_required
+def daily_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    report = _daily_report_or_404(request, pk)
+    return render(request, "reports/daily_detail.html", {
+        "report": report, "data": exports.daily_context(report.data), "province": report.province,
+        "snapshot": True})
+
+
+@login_required
+def daily_file(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
+    report = _daily_report_or_404(request, pk)
+    stored = report.pdf if kind == "pdf" else report.xlsx
+    name = f"bao-cao-ngay-{report.province.code}-{report.date:%Y%m%d}.{kind}"
+    if stored:
+        return FileResponse(stored.open("rb"), as_attachment=True, filename=name)
+    content = exports.daily_pdf(report.data) if kind == "pdf" else exports.daily_xlsx(report.data)
+    return _download(content, name, "application/pdf" if kind == "pdf" else XLSX)
+
+
+@login_required
+def daily_preview(request: HttpRequest) -> HttpResponse:
+    """Any past date on demand; the stored snapshot when there is one."""
+    province = selectors.current_province(_province(request))
+    yesterday = timezone.localdate() - timedelta(days=1)
+    day = min(_parse_date(request.GET.get("date"), yesterday), yesterday)
+    snap = DailyReport.objects.filter(province=province, date=day).first()
+    if snap is not None:
+        return redirect("reports:daily_detail", pk=snap.pk)
+    data = selectors.daily_report_data(province, day)
+    fmt = request.GET.get("format")
+    name = f"bao-cao-ngay-{province.code}-{day:%Y%m%d}"
+    if fmt == "xlsx":
+        return _download(exports.daily_xlsx(data), f"{name}.xlsx", XLSX)
+    if fmt == "pdf":
+        return _download(exports.daily_pdf(data), f"{name}.pdf", "application/pdf")
+    return render(request, "reports/daily_detail.html", {
+        "report": None, "data": exports.daily_context(data), "province": province, "snapshot": False,
+        "day": day})
+
+
+@login_required
+def summary(request: HttpRequest) -> HttpResponse:
+    """Weekly or monthly summary per commune, ranked (thi đua)."""
+    province = selectors.current_province(_province(request))
+    period = request.GET.get("period") if request.GET.get("period") in ("week", "month") else "week"
+    day = _parse_date(request.GET.get("date"), timezone.localdate())
+    first, last = selectors.week_bounds(day) if period == "week" else selectors.month_bounds(day)
+    prev = first - timedelta(days=1)
+    nxt = last + timedelta(days=1)
+    return render(request, "reports/summary.html", {
+        "province": province, "provinces": _provinces_for(request.user), "period": period,
+        "first": first, "last": last, "prev": prev, "next": nxt if nxt <= timezone.localdate() else None,
+        "rows": selectors.commune_summary(province, first, last)})
+
+
+@login_required
+def outside_counts(request: HttpRequest) -> HttpResponse:
+    """Outside counts of the province, and the CSV upload: preview with
+    row-level errors, then an all-or-nothing import."""
+    if not access.can_report_outside_counts(request.user):
+        raise PermissionDenied
+    province = selectors.current_province(_province(request))
+    preview = None
+    csv_text = ""
+    if request.method == "POST":
+        if request.POST.get("confirm") and request.POST.get("csv_text"):
+            csv_text = request.POST["csv_text"]
+            try:
+                n = services.outside_counts_import(content=csv_text.encode("utf-8"), user=request.user)
+            except DomainError as exc:
+                preview, _cleaned = services.outside_counts_csv_parse(csv_text.encode("utf-8"), user=request.user)
+                for msgs in exc.errors.values():
+                    for m in msgs:
+                        messages.error(request, m)
+            else:
+                messages.success(request, _("Đã nhập %(n)s dòng số liệu.") % {"n": n})
+                return redirect(f"{request.path}?province={province.code}")
+        else:
+            upload = request.FILES.get("file")
+            if upload is None:
+                messages.error(request, _("Hãy chọn tệp CSV."))
+            elif upload.size > 5 * 1024 * 1024:
+                messages.error(request, _("Tệp quá lớn (tối đa 5 MB)."))
+            else:
+                content = upload.read()
+                preview, _cleaned = services.outside_counts_csv_parse(content, user=request.user)
+                csv_text = content.decode("utf-8-sig", errors="replace")
+    rows = selectors.outside_counts_for(province)[:100]
+    return render(request, "reports/outside_counts.html", {
+        "province": province, "preview": preview, "csv_text": csv_text, "rows": rows,
+        "provinces": _provinces_for(request.user)})
