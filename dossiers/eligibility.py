@@ -396,8 +396,24 @@ def explain(data: Mapping[str, Any], *, on: date) -> list[ServiceVerdict]:
     bundle = data.get("bundle")
     if not isinstance(bundle, str) or bundle not in BUNDLE_SERVICES:
         return []
+    subject = facts(bundle, data.get("subject"))
     try:
-        return list(verdicts(bundle, facts(bundle, data.get("subject")), on=on).values())
+        found = verdicts(bundle, subject, on=on)
     except rules.RuleMissing:
         # Before the linked service existed (10/7/2023) nothing is offered.
         return []
+    # The commune that registers (validation checks it against the map; here
+    # only the codes as typed, for feedback while the form is filled in).
+    first = PREREQUISITE[bundle]
+    residence, unit = subject.get("residence"), data.get("unit")
+    home = residence.get("unit") if isinstance(residence, Mapping) else None
+    if found[first].offered and isinstance(unit, str) and isinstance(home, str) and unit.strip() and home.strip() \
+            and unit.strip() != home.strip():
+        if bundle == "birth":
+            found[first] = ServiceVerdict(first, False, _("Khai sinh phải đăng ký tại xã nơi cư trú của cha hoặc mẹ."),
+                                          CITE_BIRTH_PLACE, agency=AGENCY[first], field="unit")
+        else:
+            found[first] = ServiceVerdict(first, False, _("Khai tử phải đăng ký tại xã nơi cư trú cuối cùng của "
+                                                          "người chết."), CITE_DEATH_PLACE, agency=AGENCY[first],
+                                          field="unit")
+    return list(found.values())

@@ -291,3 +291,11 @@ def test_age_in_months_counts_completed_months():
     assert eligibility.age_in_months(date(2020, 1, 31), date(2020, 2, 29)) == 0
     assert eligibility.age_in_months(date(2020, 1, 31), date(2020, 3, 1)) == 1
     assert eligibility.age_in_months(date(2020, 11, 23), date(2026, 11, 23)) == 72
+
+
+def test_explain_flags_a_commune_other_than_the_parents():
+    data = {"bundle": "birth", "unit": "00004", "subject": {"residence": {"unit": "29926"}}}
+    first = explain(data, on=TODAY)[0]
+    assert not first.offered and first.citation == "Luật Hộ tịch 2014, Điều 13"
+    data["unit"] = "29926"
+    assert explain(data, on=TODAY)[0].offered
