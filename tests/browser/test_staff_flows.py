@@ -86,7 +86,7 @@ def submit_at_counter(pg) -> str:
     return pg.inner_text("#dossier-code").strip()
 
 
-def work_leg(pg, code: str, service_label: str) -> None:
+def work_leg(pg, code: str, service_label: str, shot: str = "") -> None:
     """From the queue: accept (htmx, in the row), then complete with an empty
     result form so the portal generates numbers and documents."""
     pg.goto("/can-bo/hang-doi/")
@@ -95,6 +95,8 @@ def work_leg(pg, code: str, service_label: str) -> None:
     row = pg.locator("tr", has_text=code).filter(has_text=service_label)
     row.get_by_text("Đang xử lý").wait_for()
     row.get_by_role("link", name="Xử lý").click()
+    if shot:
+        screenshot(pg, shot)
     pg.click("button:has-text('Hoàn thành thủ tục')")
     pg.wait_for_selector("text=Đã hoàn thành thủ tục")
 
@@ -114,7 +116,7 @@ def test_birth_bundle_from_counter_to_completed(staff, as_user, celery_worker_pr
     screenshot(clerk, "staff-receipt")
 
     justice = as_user("tuphap")
-    work_leg(justice, code, "Đăng ký khai sinh")
+    work_leg(justice, code, "Đăng ký khai sinh", shot="staff-leg")
     # The worker opens the two legs the birth registration unlocks.
     wait_for(lambda: leg_status(code, "residence_registration") == "pending"
              and leg_status(code, "health_insurance_card") == "pending", timeout=30)
@@ -135,6 +137,9 @@ def test_birth_bundle_from_counter_to_completed(staff, as_user, celery_worker_pr
     clerk.click("button:has-text('Ghi nhận đã trả kết quả cho công dân')")
     clerk.get_by_text("Đã ghi nhận trả kết quả").wait_for()
     assert Dossier.objects.get(code=code).returned_at is not None
+    clerk.goto("/can-bo/ho-so/?q=tran+minh+khang")
+    assert code in clerk.inner_text("#results")
+    screenshot(clerk, "staff-dossiers")
 
 
 def test_death_bundle_from_counter_to_completed(staff, as_user, celery_worker_process):
