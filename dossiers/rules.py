@@ -107,6 +107,7 @@ def cutoff_time(on: date | datetime) -> time:
     hours, minutes = str(value("cutoff_time", on)).split(":")
     return time(int(hours), int(minutes))
 
+
 # Officer's reject form: the legal grounds per service. Labels name the rule
 # they apply; "other" always comes last so an officer is never stuck.
 def _common() -> list[tuple[str, str]]:
