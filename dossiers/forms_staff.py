@@ -270,8 +270,10 @@ class CounterForm(StaffForm):
             data["subject"].setdefault("special_case", None)
             # A parent left blank is a parent not identified (API: null),
             # which validation refuses with its rule (Nghị định 123/2015 Điều 15).
-            for parent in ("mother", "father"):
-                data["subject"].setdefault(parent, None)
+            # While typing (preview) a blank parent is only "not typed yet".
+            if not partial:
+                for parent in ("mother", "father"):
+                    data["subject"].setdefault(parent, None)
         return data
 
 
@@ -284,6 +286,13 @@ def _put(target: dict[str, Any], path: list[str], value: Any) -> None:
 class SupplementRequestForm(StaffForm):
     reason = forms.CharField(label=_("Nội dung cần bổ sung"), max_length=2000,
                              widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class CounterSupplementForm(StaffForm):
+    """Papers a citizen brings to the counter for a leg awaiting a supplement."""
+
+    note = forms.CharField(label=_("Nội dung bổ sung"), max_length=2000, required=False,
+                           widget=forms.Textarea(attrs={"rows": 2}))
 
 
 class RejectForm(StaffForm):

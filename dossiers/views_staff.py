@@ -161,6 +161,11 @@ def _field_labels() -> dict[str, str]:
     labels["subject.full_name"] = _("Họ và tên người được đăng ký")
     labels["unit"] = _("Đơn vị tiếp nhận")
     labels["attachments"] = _("Giấy tờ kèm theo")
+    labels["subject.residence"] = _("Nơi thường trú")
+    labels["subject.mother"] = _("Thông tin người mẹ")
+    labels["subject.father"] = _("Thông tin người cha")
+    labels["applicant"] = _("Người nộp hồ sơ")
+    labels["subject"] = _("Người được đăng ký")
     return labels
 
 
@@ -289,6 +294,11 @@ def _result_rows(leg: Leg) -> list[tuple[str, str]]:
 @staff_required
 @require_GET
 def dossier_detail(request: HttpRequest, code: str) -> HttpResponse:
+    return _dossier_page(request, code)
+
+
+def _dossier_page(request: HttpRequest, code: str, supplement_form: f.CounterSupplementForm | None = None,
+                  status: int = 200) -> HttpResponse:
     from dossiers import selectors
 
     dossier = selectors.dossier_for_display(user=request.user, code=code)
@@ -309,8 +319,34 @@ def dossier_detail(request: HttpRequest, code: str) -> HttpResponse:
         "documents": dossier.documents.exclude(file="").order_by("created_at"),
         "attachments": dossier.attachments.order_by("uploaded_at"),
         "can_return": request.user.role == Role.ONE_STOP_CLERK and can_act,
+        "can_supplement": request.user.role == Role.ONE_STOP_CLERK and can_act
+        and any(leg.status == LegStatus.AWAITING_SUPPLEMENT for leg in legs),
+        "supplement_form": supplement_form or f.CounterSupplementForm(),
         "now": timezone.now(),
-    })
+    }, status=status)
+
+
+@staff_required
+@require_POST
+def dossier_supplement(request: HttpRequest, code: str) -> HttpResponse:
+    """The citizen brought the missing papers to the counter."""
+    access.get_dossier_or_404(request.user, code)
+    form = f.CounterSupplementForm(request.POST)
+    if form.is_valid():
+        from dossiers import services
+
+        try:
+            services.dossier_supplement(code=code, user=request.user, note=form.cleaned_data["note"],
+                                        files=request.FILES.getlist("attachments"))
+        except Conflict as exc:
+            messages.error(request, _first_message(exc))
+            return redirect("staff:dossier", code=code)
+        except DomainError as exc:
+            form.add_domain_errors(exc.errors)
+        else:
+            messages.success(request, _("Đã nhận hồ sơ bổ sung; các thủ tục tiếp tục được giải quyết."))
+            return redirect("staff:dossier", code=code)
+    return _dossier_page(request, code, supplement_form=form, status=400)
 
 
 @staff_required

@@ -273,3 +273,27 @@ def test_queue_counts_and_overdue_mark(client, people, dossier):
     html = client.get("/can-bo/hang-doi/").content.decode()
     assert "Quá hạn" in html
     assert 'data-status="pending"' in html
+
+
+def test_clerk_records_a_supplement_brought_to_the_counter(client, people, dossier):
+    leg = dossier.legs.get(service="birth_registration")
+    client.force_login(people["justice"])
+    client.post(f"/can-bo/thu-tuc/{leg.pk}/tiep-nhan/")
+    client.post(f"/can-bo/thu-tuc/{leg.pk}/yeu-cau-bo-sung/", {"reason": "Bổ sung bản chụp CCCD của cha."})
+    client.force_login(people["clerk"])
+    html = client.get(f"/can-bo/ho-so/{dossier.code}/").content.decode()
+    assert "Nhận hồ sơ bổ sung tại bộ phận một cửa" in html and "CCCD của cha" in html
+    response = client.post(f"/can-bo/ho-so/{dossier.code}/bo-sung/", {
+        "note": "Công dân nộp bản chụp CCCD.", "attachments": SimpleUploadedFile("cccd.pdf", PDF, "application/pdf")})
+    assert response.status_code == 302
+    leg.refresh_from_db()
+    assert leg.status == "in_progress" and dossier.attachments.filter(kind="supplement").count() == 1
+    client.force_login(people["neighbour"])
+    assert client.post(f"/can-bo/ho-so/{dossier.code}/bo-sung/", {"note": "x"}).status_code == 404
+
+
+def test_staff_pages_switch_to_english(client, people):
+    client.force_login(people["clerk"])
+    client.post("/i18n/setlang/", {"language": "en", "next": "/can-bo/mot-cua/"})
+    response = client.get("/can-bo/mot-cua/")
+    assert response.status_code == 200 and 'lang="en"' in response.content.decode()
