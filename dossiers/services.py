@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import logging
 import secrets
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import date, datetime
 from typing import Any
 
@@ -45,6 +47,17 @@ logger = logging.getLogger(__name__)
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: codes are read aloud at the counter
 CODE_PREFIX = {Bundle.BIRTH: "KS", Bundle.DEATH: "KT"}
 MAX_REASON = 2000
+# Seeding demo data must not mail the (made-up) applicants.
+_notifications_muted: ContextVar[bool] = ContextVar("notifications_muted", default=False)
+
+
+@contextmanager
+def notifications_muted() -> Iterator[None]:
+    token = _notifications_muted.set(True)
+    try:
+        yield
+    finally:
+        _notifications_muted.reset(token)
 
 
 # --- helpers ---------------------------------------------------------------
@@ -89,7 +102,7 @@ def _log(*, dossier: Dossier, leg: Leg | None = None, actor: User | None, action
          target: str, reason: str = "", at: datetime, notify: bool = True) -> Transition:
     row = Transition.objects.create(dossier=dossier, leg=leg, actor=_actor(actor), action=action,
                                     from_state=source or "", to_state=target, reason=reason, at=at)
-    if notify:
+    if notify and not _notifications_muted.get():
         transaction.on_commit(lambda pk=row.pk: _queue_notify(pk))
     return row
 
