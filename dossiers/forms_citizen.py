@@ -289,8 +289,8 @@ class PlaceForm(forms.Form):
     bundle = forms.ChoiceField(label=_l("Bạn muốn đăng ký"), widget=forms.RadioSelect, choices=[
         ("birth", _l("Khai sinh cho con (kèm đăng ký thường trú, thẻ BHYT)")),
         ("death", _l("Khai tử cho người thân (kèm xóa thường trú, mai táng phí)"))])
-    province = forms.ChoiceField(label=_l("Tỉnh/thành phố nơi cư trú"), required=False)
-    unit = forms.ChoiceField(label=_l("Xã/phường nơi cư trú"), required=False)
+    province = forms.ChoiceField(label=_l("Tỉnh/thành phố nơi cư trú"))
+    unit = forms.ChoiceField(label=_l("Xã/phường nơi cư trú"))
     address = forms.CharField(label=_l("Địa chỉ (số nhà, đường, thôn/ấp)"), max_length=255)
 
     def __init__(self, *args, **kwargs) -> None:
@@ -299,14 +299,6 @@ class PlaceForm(forms.Form):
         self.fields["province"].choices = [("", _("— Chọn tỉnh/thành phố —"))] + [(p.code, p.name) for p in provinces]
         province = self.data.get("province") if self.is_bound else self.initial.get("province")
         self.fields["unit"].choices = commune_choices(province)
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean()
-        if not data.get("province"):
-            self.add_error("province", _("Chọn tỉnh/thành phố."))
-        elif not data.get("unit"):
-            self.add_error("unit", _("Chọn xã/phường."))
-        return data
 
 
 def commune_choices(province_code: str | None) -> list[tuple[str, str]]:
@@ -325,7 +317,7 @@ class ApplicantMixin(forms.Form):
                                             widget=forms.TextInput(attrs={"inputmode": "numeric"}))
     applicant_phone = forms.CharField(label=_l("Số điện thoại liên hệ"), max_length=20,
                                       widget=forms.TextInput(attrs={"inputmode": "tel"}))
-    applicant_email = forms.EmailField(label=_l("Thư điện tử (không bắt buộc)"), required=False)
+    applicant_email = forms.EmailField(label=_l("Thư điện tử"), required=False)
 
     def clean_applicant_phone(self) -> str:
         phone = phone_normalize(self.cleaned_data["applicant_phone"])

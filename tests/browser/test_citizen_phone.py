@@ -11,7 +11,7 @@ import pytest
 from django.utils import timezone
 from pypdf import PdfReader
 
-from dossiers import services
+from dossiers import documents, services
 from dossiers.models import Dossier, LegStatus
 from tests.factories import UserFactory, unit
 from tests.helpers import login, screenshot
@@ -137,6 +137,14 @@ def test_birth_bundle_from_a_phone_with_a_supplement(phone_page, live_server, ce
         assert needle in text
     screenshot(pg, "citizen-birth-7-dossier-360")
 
+    # The QR code's page, as a stranger scanning the paper sees it.
+    certificate = dossier.documents.get(kind="birth_certificate")
+    pg.context.clear_cookies()
+    pg.goto(documents.verification_path(certificate))
+    assert "Văn bản do Cổng dịch vụ công liên thông cấp" in pg.inner_text(".c-verdict")
+    assert "Trần Minh Khang" in pg.inner_text("main")
+    screenshot(pg, "citizen-verify-360")
+
 
 def test_death_bundle_from_a_phone_and_public_tracking(phone_page, live_server, celery_worker_process, photo):
     pg = phone_page
@@ -165,6 +173,9 @@ def test_death_bundle_from_a_phone_and_public_tracking(phone_page, live_server, 
     _continue(pg)
     dossier = _attach_and_submit(pg, photo, "citizen-death")
     assert "funeral_allowance" in dossier.services
+    pg.goto("/cong-dan/")
+    assert dossier.code in pg.inner_text("main")
+    screenshot(pg, "citizen-home-360")
 
     leg = dossier.legs.get(service="death_registration")
     services.leg_accept(leg_id=leg.pk, user=officer)
@@ -174,6 +185,8 @@ def test_death_bundle_from_a_phone_and_public_tracking(phone_page, live_server, 
     assert "Lê Văn Bình" in text and "TRÍCH LỤC KHAI TỬ" in text
 
     pg.context.clear_cookies()
+    pg.goto("/dang-ky/")
+    screenshot(pg, "citizen-signup-360")
     pg.goto("/tra-cuu/")
     pg.fill("#id_code", dossier.code)
     pg.fill("#id_phone", "0900000000")
