@@ -213,6 +213,9 @@ class CounterForm(StaffForm):
             self.fields["subject__full_name"].label = _("Họ, chữ đệm và tên người chết")
             self.fields["subject__residence__unit"].label = _("Mã xã/phường nơi cư trú cuối cùng")
             self.fields["subject__residence__address"].label = _("Địa chỉ nơi cư trú cuối cùng")
+        if not self.is_bound:
+            # The clerk starts typing the person's name as soon as the page opens.
+            self.fields["subject__full_name"].widget.attrs["autofocus"] = True
         _name_errors(self)
 
     # --- what the template shows ----------------------------------------
@@ -293,6 +296,10 @@ class CounterSupplementForm(StaffForm):
 
     note = forms.CharField(label=_("Nội dung bổ sung"), max_length=2000, required=False,
                            widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class WithdrawForm(StaffForm):
+    reason = forms.CharField(label=_("Lý do rút hồ sơ"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
 
 
 class RejectForm(StaffForm):

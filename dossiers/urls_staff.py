@@ -12,6 +12,7 @@ urlpatterns = [
     path("can-bo/ho-so/<str:code>/", v.dossier_detail, name="dossier"),
     path("can-bo/ho-so/<str:code>/phieu-hen/", v.receipt, name="receipt"),
     path("can-bo/ho-so/<str:code>/tra-ket-qua/", v.dossier_returned, name="dossier_returned"),
+    path("can-bo/ho-so/<str:code>/rut/", v.dossier_withdraw, name="dossier_withdraw"),
     path("can-bo/ho-so/<str:code>/bo-sung/", v.dossier_supplement, name="dossier_supplement"),
     path("can-bo/ho-so/<str:code>/giay-to/<int:pk>/", v.attachment_download, name="attachment"),
     path("can-bo/ho-so/<str:code>/van-ban/<int:pk>/", v.document_download, name="document"),

@@ -66,6 +66,11 @@ def _conflict_message(leg: Leg) -> str:
         "service": leg.get_service_display(), "code": leg.dossier.code, "status": leg.get_status_display()}
 
 
+def money(amount: int) -> str:
+    """2340000 → "2.340.000 ₫" (Vietnamese grouping)."""
+    return f"{amount:,}".replace(",", ".") + " ₫"
+
+
 def _query(request: HttpRequest) -> str:
     """The current filters, for the pager's links."""
     query = request.GET.copy()
@@ -280,7 +285,7 @@ def _result_rows(leg: Leg) -> list[tuple[str, str]]:
         if value in (None, "") or isinstance(value, (dict, list)):
             continue
         if key == "amount" and isinstance(value, int):
-            value = f"{value:,}".replace(",", ".") + " ₫"
+            value = money(value)
         elif isinstance(value, str) and len(value) == 10 and value[4] == "-" and value[7] == "-":
             try:
                 value = date.fromisoformat(value).strftime("%d/%m/%Y")
@@ -298,7 +303,7 @@ def dossier_detail(request: HttpRequest, code: str) -> HttpResponse:
 
 
 def _dossier_page(request: HttpRequest, code: str, supplement_form: f.CounterSupplementForm | None = None,
-                  status: int = 200) -> HttpResponse:
+                  withdraw_form: f.WithdrawForm | None = None, status: int = 200) -> HttpResponse:
     from dossiers import selectors
 
     dossier = selectors.dossier_for_display(user=request.user, code=code)
@@ -322,6 +327,11 @@ def _dossier_page(request: HttpRequest, code: str, supplement_form: f.CounterSup
         "can_supplement": request.user.role == Role.ONE_STOP_CLERK and can_act
         and any(leg.status == LegStatus.AWAITING_SUPPLEMENT for leg in legs),
         "supplement_form": supplement_form or f.CounterSupplementForm(),
+        # Offered while the dossier is open and nothing is completed; the
+        # service decides (Conflict otherwise).
+        "can_withdraw": request.user.role == Role.ONE_STOP_CLERK and can_act and dossier.closed_at is None
+        and not any(leg.status == LegStatus.COMPLETED for leg in legs),
+        "withdraw_form": withdraw_form or f.WithdrawForm(),
         "now": timezone.now(),
     }, status=status)
 
@@ -347,6 +357,25 @@ def dossier_supplement(request: HttpRequest, code: str) -> HttpResponse:
             messages.success(request, _("Đã nhận hồ sơ bổ sung; các thủ tục tiếp tục được giải quyết."))
             return redirect("staff:dossier", code=code)
     return _dossier_page(request, code, supplement_form=form, status=400)
+
+
+@staff_required
+@require_POST
+def dossier_withdraw(request: HttpRequest, code: str) -> HttpResponse:
+    """The citizen takes the dossier back before any result exists."""
+    access.get_dossier_or_404(request.user, code)
+    form = f.WithdrawForm(request.POST)
+    if form.is_valid():
+        from dossiers import services
+
+        try:
+            services.dossier_withdraw(code=code, user=request.user, reason=form.cleaned_data["reason"])
+        except DomainError as exc:
+            messages.error(request, _first_message(exc))
+        else:
+            messages.success(request, _("Đã ghi nhận công dân rút hồ sơ %(code)s.") % {"code": code})
+        return redirect("staff:dossier", code=code)
+    return _dossier_page(request, code, withdraw_form=form, status=400)
 
 
 @staff_required
@@ -394,9 +423,7 @@ def queue(request: HttpRequest) -> HttpResponse:
         qs = selectors.leg_queue(user=request.user, status=status, service=service)
     else:
         raise Http404
-    counts = selectors.leg_counts(user=request.user)
-    tabs = [("open", _("Cần xử lý"), sum(counts.get(s, 0) for s in OPEN_TABS))]
-    tabs += [(str(s), s.label, counts.get(str(s), 0)) for s in QUEUE_TABS]
+    tabs = _queue_tabs(request.user)
     page = Paginator(qs.select_related("dossier", "dossier__scope_unit"), PAGE_SIZE).get_page(
         request.GET.get("page"))
     services_of_agency = [(str(s), s.label) for s in Service]
@@ -406,13 +433,26 @@ def queue(request: HttpRequest) -> HttpResponse:
                                                 "now": timezone.now()})
 
 
+def _queue_tabs(user) -> list[tuple[str, str, int]]:
+    from dossiers import selectors
+
+    counts = selectors.leg_counts(user=user)
+    tabs = [("open", _("Cần xử lý"), sum(counts.get(s, 0) for s in OPEN_TABS))]
+    return tabs + [(str(s), s.label, counts.get(str(s), 0)) for s in QUEUE_TABS]
+
+
 def _leg_context(request: HttpRequest, leg: Leg, **forms: Any) -> dict[str, Any]:
     from dossiers import rules
 
     reasons = rules.rejection_reasons(leg.service)
     result_form_class = f.RESULT_FORMS.get(leg.service, f.ResultForm)
+    suggested_amount = None
+    died = (leg.dossier.subject or {}).get("date_of_death")
+    if leg.service in (Service.FUNERAL_ALLOWANCE, Service.FUNERAL_SUPPORT) and died:
+        # What the portal fills in when the amount is left empty (rule table).
+        suggested_amount = money(rules.funeral_amount(leg.service, date.fromisoformat(died)))
     return {
-        "leg": leg, "dossier": leg.dossier, "now": timezone.now(),
+        "leg": leg, "dossier": leg.dossier, "now": timezone.now(), "suggested_amount": suggested_amount,
         "subject": _describe(request, leg.dossier, "subject", leg.dossier.subject),
         "supplement_form": forms.get("supplement_form") or f.SupplementRequestForm(),
         "reject_form": forms.get("reject_form") or f.RejectForm(reasons=reasons),
@@ -428,10 +468,18 @@ def leg_detail(request: HttpRequest, leg_id: int) -> HttpResponse:
     return render(request, "staff/leg.html", _leg_context(request, leg))
 
 
+def _row(request: HttpRequest, leg: Leg, notice: str, *, error: bool = False) -> HttpResponse:
+    """A queue row after an action, and the status counts (out of band)."""
+    status = request.POST.get("tab") or "open"
+    return render(request, "staff/_queue_row.html", {
+        "leg": leg, "now": timezone.now(), "notice": notice, "notice_error": error, "oob_tabs": True,
+        "tabs": _queue_tabs(request.user), "status": status})
+
+
 def _after_action(request: HttpRequest, leg: Leg, message: str) -> HttpResponse:
     """htmx (from a queue row): the fresh row; otherwise back to the queue."""
     if request.htmx:
-        return render(request, "staff/_queue_row.html", {"leg": leg, "now": timezone.now(), "notice": message})
+        return _row(request, leg, message)
     messages.success(request, message)
     return redirect(request.POST.get("next") or reverse("staff:leg", args=[leg.pk]))
 
@@ -441,8 +489,7 @@ def _lost_race(request: HttpRequest, leg_id: int) -> HttpResponse:
     leg = access.get_leg_or_404(request.user, leg_id)
     message = _conflict_message(leg)
     if request.htmx:
-        return render(request, "staff/_queue_row.html", {"leg": leg, "now": timezone.now(), "notice": message,
-                                                         "notice_error": True})
+        return _row(request, leg, message, error=True)
     messages.error(request, message)
     return render(request, "staff/leg.html", _leg_context(request, leg), status=409)
 

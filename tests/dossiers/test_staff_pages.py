@@ -297,3 +297,22 @@ def test_staff_pages_switch_to_english(client, people):
     client.post("/i18n/setlang/", {"language": "en", "next": "/can-bo/mot-cua/"})
     response = client.get("/can-bo/mot-cua/")
     assert response.status_code == 200 and 'lang="en"' in response.content.decode()
+
+
+def test_queue_row_action_updates_the_counts(client, people, dossier):
+    leg = dossier.legs.get(service="birth_registration")
+    client.force_login(people["justice"])
+    html = client.post(f"/can-bo/thu-tuc/{leg.pk}/tiep-nhan/", {"tab": "pending"},
+                       HTTP_HX_REQUEST="true").content.decode()
+    assert f'id="leg-{leg.pk}"' in html and "Đã tiếp nhận thủ tục" in html
+    assert 'hx-swap-oob="true"' in html
+    assert 'data-status="in_progress">Đang xử lý <span class="count">1</span>' in html
+
+
+def test_clerk_records_a_withdrawal(client, people, dossier):
+    client.force_login(people["clerk"])
+    response = client.post(f"/can-bo/ho-so/{dossier.code}/rut/", {"reason": ""})
+    assert response.status_code == 400 and "Chưa nhập “Lý do rút hồ sơ”." in response.content.decode()
+    client.post(f"/can-bo/ho-so/{dossier.code}/rut/", {"reason": "Gia đình nộp lại sau."})
+    dossier.refresh_from_db()
+    assert dossier.status == "withdrawn"
