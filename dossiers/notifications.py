@@ -34,12 +34,18 @@ def send_email(to: str, subject: str, body: str) -> None:
     send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [to], fail_silently=False)
 
 
-def dossier_link(code: str) -> str:
-    """Where the applicant follows the dossier."""
+def dossier_link(dossier) -> str:
+    """Where the applicant follows the dossier: their own page when they
+    filed it with an account, else the public tracking page (code + phone)."""
+    from agencies.models import Role
+
     try:
-        path = reverse("citizen:dossier", kwargs={"code": code})
+        if dossier.submitted_by_id and dossier.submitted_by.role == Role.CITIZEN:
+            path = reverse("citizen:dossier", kwargs={"code": dossier.code})
+        else:
+            path = reverse("citizen:track")
     except NoReverseMatch:
-        path = f"/tra-cuu/?ma={code}"
+        path = "/tra-cuu/"
     return f"{settings.PORTAL_BASE_URL.rstrip('/')}{path}"
 
 
@@ -52,7 +58,7 @@ def transition_message(transition) -> tuple[str, str, str]:
     from dossiers.models import DossierStatus, LegStatus, Service
 
     dossier = transition.dossier
-    link = dossier_link(dossier.code)
+    link = dossier_link(dossier)
     if transition.leg_id is None:
         state = DossierStatus(transition.to_state).label
         if transition.action == "submit":
@@ -75,7 +81,7 @@ def transition_message(transition) -> tuple[str, str, str]:
     body = "\n\n".join([
         _("Kính gửi %(name)s,") % {"name": dossier.applicant_name},
         line,
-        _("Theo dõi hồ sơ tại: %(link)s") % {"link": link},
+        _("Theo dõi hồ sơ %(code)s tại: %(link)s") % {"code": dossier.code, "link": link},
         _("Cổng dịch vụ công liên thông khai sinh, khai tử."),
     ])
     sms = f"{line} {link}"
@@ -86,7 +92,8 @@ def transition_notify(*, transition_id: int) -> int:
     """Send the messages of one transition; returns how many were sent now."""
     from dossiers.models import Notification, Transition
 
-    transition = Transition.objects.select_related("dossier", "leg").filter(pk=transition_id).first()
+    transition = (Transition.objects.select_related("dossier__submitted_by", "leg")
+                  .filter(pk=transition_id).first())
     if transition is None:
         return 0
     dossier = transition.dossier

@@ -116,3 +116,11 @@ def test_a_status_change_tells_the_applicant_in_vietnamese(eng, dossier):
 def test_tasks_tolerate_rows_that_are_gone(eng):
     assert tasks.fan_out.apply(args=[987654321]).get() == []
     assert tasks.notify_transition.apply(args=[987654321]).get() == 0
+
+
+def test_the_link_leads_citizens_to_their_page_and_counter_applicants_to_tracking(eng, dossier):
+    from dossiers.notifications import dossier_link
+
+    assert dossier_link(dossier).endswith(f"/cong-dan/ho-so/{dossier.code}/")
+    at_counter = services.dossier_submit(data=birth_payload(channel="one_stop"), user=eng.clerk)
+    assert dossier_link(at_counter).endswith("/tra-cuu/")
