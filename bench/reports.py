@@ -22,7 +22,7 @@ import statistics
 import subprocess
 import sys
 import time
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from urllib.parse import urlparse, urlunparse
 
@@ -350,7 +350,7 @@ def main() -> None:
     with connection.cursor() as c:
         c.execute("SHOW server_version")
         pg = c.fetchone()[0]
-    print(f"\n{datetime.now():%Y-%m-%d %H:%M} · {n:,} dossiers, {legs:,} legs · {platform.node()} · {cpu} · "
+    print(f"\n{datetime.now(UTC):%Y-%m-%d %H:%M} UTC · {n:,} dossiers, {legs:,} legs · {platform.node()} · {cpu} · "
           f"{os.cpu_count()} CPUs · PostgreSQL {pg} · median of {args.repeat} warm runs\n")
     print("| query | time (ms) | × COUNT(*) of the same rows |")
     print("|---|---:|---:|")

@@ -13,6 +13,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from agencies import access
+from agencies.models import AdminUnit
 from lienthong.errors import DomainError
 from reports import selectors, services
 from reports.models import OutsideCount
@@ -60,7 +61,9 @@ RATE_ROW = {k: serializers.IntegerField() for k in ("birth_total", "birth_linked
 class AdoptionApi(APIView):
     @extend_schema(
         parameters=[OpenApiParameter("province", str), OpenApiParameter("from", date),
-                    OpenApiParameter("to", date), OpenApiParameter("group_by", str, enum=["district", "commune"])],
+                    OpenApiParameter("to", date), OpenApiParameter("group_by", str, enum=["district", "commune"]),
+                    OpenApiParameter("map", str, enum=["current", "legacy"],
+                                     description="Bản đồ của mã tỉnh; mặc định theo ngày bắt đầu")],
         responses=inline_serializer("AdoptionReport", {
             "rows": inline_serializer("AdoptionRow", {
                 "unit": serializers.CharField(), "name": serializers.CharField(), **RATE_ROW,
@@ -93,7 +96,10 @@ def adoption_query(params, *, user) -> selectors.AdoptionQuery:
         errors["group_by"] = [_("group_by phải là district hoặc commune.")]
     if errors:
         raise DomainError(errors)
-    province = selectors.province_resolve(params.get("province"), user=user, at=dates["from"])
+    map_ = params.get("map")
+    if map_ and map_ not in AdminUnit.Map.values:
+        raise DomainError({"map": [_("map phải là current hoặc legacy.")]})
+    province = selectors.province_resolve(params.get("province"), user=user, at=dates["from"], map_=map_)
     return selectors.AdoptionQuery(province=province, first=dates["from"], last=dates["to"], group_by=group_by)
 
 

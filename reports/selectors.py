@@ -48,9 +48,11 @@ def rate(part: int, whole: int) -> float | None:
 
 
 # --- scope ------------------------------------------------------------------
-def province_resolve(code: str | None, *, user: User, at: date | None = None) -> AdminUnit:
+def province_resolve(code: str | None, *, user: User, at: date | None = None, map_: str | None = None) -> AdminUnit:
     """The province a report asks for, on the map in force at `at` (legacy
-    before 1/7/2025), or the caller's own; 404 when the caller may not see it."""
+    before 1/7/2025; codes repeat across the maps: "44" is Quảng Bình on the
+    legacy map, Quảng Trị on the current one) unless `map_` names the map, or
+    the caller's own; 404 when the caller may not see it."""
     if not code:
         unit = user.unit
         if unit is not None and unit.level != AdminUnit.Level.PROVINCE:
@@ -59,6 +61,8 @@ def province_resolve(code: str | None, *, user: User, at: date | None = None) ->
             raise Http404
         code, at = unit.code, None if unit.is_current else at
     preferred = AdminUnit.Map.LEGACY if at is not None and at < CURRENT_MAP_FROM else AdminUnit.Map.CURRENT
+    if map_ in AdminUnit.Map.values:
+        preferred = map_
     units = {u.map: u for u in AdminUnit.objects.filter(level=AdminUnit.Level.PROVINCE, code=str(code).strip())}
     province = units.get(preferred) or units.get(AdminUnit.Map.CURRENT) or units.get(AdminUnit.Map.LEGACY)
     if province is None or not access.can_view_province(user, province):
@@ -96,8 +100,8 @@ WITH per_unit AS (
            COALESCE(SUM(o.count) FILTER (WHERE o.procedure = 'residence_registration'), 0),
            COALESCE(SUM(o.count) FILTER (WHERE o.procedure = 'residence_removal'), 0)
     FROM reports_outsidecount o
-    JOIN reports_unitmap om ON om.unit_id = o.unit_id
-    WHERE om.current_province_id = %(current_province)s AND o.date BETWEEN %(first)s AND %(last)s
+    WHERE o.unit_id IN (SELECT a.id FROM agencies_adminunit a WHERE a.province_id = ANY(%(provinces)s))
+      AND o.date BETWEEN %(first)s AND %(last)s
     GROUP BY o.unit_id
 ), grouped AS (
     -- a unit reported above the grouping level (a legacy district's own
@@ -159,8 +163,12 @@ def adoption_report(q: AdoptionQuery) -> dict[str, Any]:
     else:
         group_col = "current_commune_id" if q.province.is_current else "legacy_commune_id"
     start, end = day_bounds(q.first, q.last)
+    # the current province and its legacy predecessors: outside counts are
+    # filed against units of either map
+    provinces = [cur.pk, *AdminUnit.objects.filter(map=AdminUnit.Map.LEGACY, level=AdminUnit.Level.PROVINCE,
+                                                   successor=cur).values_list("pk", flat=True)]
     params = {
-        "current_province": cur.pk, "start": start, "end": end, "first": q.first, "last": q.last,
+        "current_province": cur.pk, "provinces": provinces, "start": start, "end": end, "first": q.first, "last": q.last,
         "legacy_province": None if q.province.is_current else q.province.pk,
         "rows": list(adoption_row_units(q).values_list("pk", flat=True)),
     }
