@@ -180,7 +180,7 @@ def test_death_bundle_from_a_phone_and_public_tracking(phone_page, live_server, 
     leg = dossier.legs.get(service="death_registration")
     services.leg_accept(leg_id=leg.pk, user=officer)
     services.leg_complete(leg_id=leg.pk, user=officer)
-    pg.reload()
+    pg.goto(f"/cong-dan/ho-so/{dossier.code}/")
     text = _download(pg, "Trích lục khai tử")
     assert "Lê Văn Bình" in text and "TRÍCH LỤC KHAI TỬ" in text
 
