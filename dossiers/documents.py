@@ -119,6 +119,12 @@ def _sex(value: str | None) -> str:
     return {"male": _("Nam"), "female": _("Nữ")}.get(value or "", value or "")
 
 
+def _relationship(value: str | None) -> str:
+    return {"mother": _("Mẹ"), "father": _("Cha"), "spouse": _("Vợ/chồng"), "child": _("Con"),
+            "grandparent": _("Ông/bà"), "grandchild": _("Cháu"), "sibling": _("Anh/chị/em"),
+            "relative": _("Người thân"), "guardian": _("Người giám hộ"), "other": _("Khác")}.get(value or "", value or "")
+
+
 def _nationality(value: str | None) -> str:
     return {"VN": _("Việt Nam")}.get(value or "", value or "")
 
@@ -226,7 +232,7 @@ def summary_build(dossier: Dossier, kind: str, *, issued_at: datetime) -> dict[s
         died = _date(subject.get("date_of_death"))
         summary.update({
             "title": _("Trích lục khai tử"),
-            "subtitle": _("(Bản chính)"),
+            "subtitle": _("(Bản điện tử)"),
             "number": str(result.get("extract_number") or result.get("number") or ""),
             "book": str(result.get("book") or result.get("registration_book") or ""),
             "signer_title": _("Người ký trích lục"),
@@ -247,8 +253,7 @@ def summary_build(dossier: Dossier, kind: str, *, issued_at: datetime) -> dict[s
                 _section(
                     _("Người đi khai tử"),
                     _field(_("Họ, chữ đệm, tên"), applicant.get("full_name")),
-                    _field(_("Quan hệ với người đã chết"), applicant.get("relationship_label")
-                           or applicant.get("relationship")),
+                    _field(_("Quan hệ với người đã chết"), _relationship(applicant.get("relationship"))),
                     _field(_("Nơi đăng ký khai tử"), issuer["authority"]),
                     _field(_("Ngày, tháng, năm đăng ký"), _dmy(leg.finished_at if leg else issued_at)),
                 ),

@@ -36,7 +36,8 @@ def test_number_words_read_dates_as_on_civil_status_papers():
 @pytest.mark.parametrize("kind, bundle, expected", [
     ("birth_certificate", "birth", ["GIẤY KHAI SINH", "Trần Minh Khang", "Nguyễn Thị Hoa", "Trần Văn Minh",
                                     "082226000777", "125/2026", "Ngày mười, tháng mười một"]),
-    ("death_extract", "death", ["TRÍCH LỤC KHAI TỬ", "Lê Văn Bình", "045052000123", "48/2026", "Tại nhà"]),
+    ("death_extract", "death", ["TRÍCH LỤC KHAI TỬ", "Lê Văn Bình", "045052000123", "48/2026", "Tại nhà",
+                                "Quan hệ với người đã chết: Mẹ"]),
     ("appointment_slip", "birth", ["Trần Minh Khang", "Nguyễn Thị Hoa", "Đăng ký khai sinh", "Đăng ký thường trú"]),
 ])
 def test_each_document_renders_with_vietnamese_names(kind, bundle, expected):
