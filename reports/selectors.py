@@ -329,6 +329,10 @@ class Percentile(Func):
     """percentile_cont(fraction) WITHIN GROUP (ORDER BY expression)."""
 
     function = "percentile_cont"
+    contains_aggregate = True  # so Django groups by the other columns only
+
+    def get_group_by_cols(self):
+        return []
     template = "%(function)s(%(fraction)s) WITHIN GROUP (ORDER BY %(expressions)s)"
     output_field = FloatField()
 

@@ -4,7 +4,7 @@ Thin: resolve the province through access (404 outside scope), read through
 selectors, render."""
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -24,11 +24,17 @@ from reports.models import DailyReport
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
+DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y")
+
+
 def _parse_date(raw: str | None, default: date) -> date:
-    try:
-        return date.fromisoformat(raw) if raw else default
-    except ValueError:
-        return default
+    """dd/mm/yyyy as typed in the forms, or ISO as in links."""
+    for fmt in DATE_FORMATS:
+        try:
+            return datetime.strptime((raw or "").strip(), fmt).date()
+        except ValueError:
+            continue
+    return default
 
 
 def _province(request: HttpRequest, at: date | None = None) -> AdminUnit:
@@ -100,6 +106,11 @@ def adoption_by_district(province: AdminUnit, first: date, last: date) -> list[d
 @login_required
 def adoption(request: HttpRequest) -> HttpResponse:
     params = request.GET.copy()
+    for name in ("from", "to"):  # the form sends dd/mm/yyyy, the API wants ISO
+        if params.get(name):
+            parsed = _parse_date(params[name], date.min)
+            if parsed != date.min:
+                params[name] = parsed.isoformat()
     if not params.get("province"):
         params["province"] = _province(request).code
     try:
@@ -123,7 +134,7 @@ def adoption(request: HttpRequest) -> HttpResponse:
             return _download(exports.adoption_pdf(report, title=title, subtitle=subtitle), f"{name}.pdf",
                              "application/pdf")
     return render(request, "reports/adoption.html", {
-        "q": q, "report": report, "errors": errors, "title": title, "subtitle": subtitle,
+        "q": q, "report": report, "errors": errors, "province": q.province if q else _province(request), "title": title, "subtitle": subtitle,
         "header": exports.adoption_header(), "provinces": _provinces_for(request.user),
         "query": request.GET.urlencode()})
 

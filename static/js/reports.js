@@ -13,8 +13,8 @@
       data: {
         labels: rows.map(function (r) { var p = r.date.split("-"); return p[2] + "/" + p[1]; }),
         datasets: [
-          { label: labels.received, data: rows.map(function (r) { return r.received; }), borderColor: "#b3261e", backgroundColor: "rgba(179,38,30,.12)", fill: true, tension: .25 },
-          { label: labels.completed, data: rows.map(function (r) { return r.completed; }), borderColor: "#1e7d32", backgroundColor: "rgba(30,125,50,.08)", fill: true, tension: .25 }
+          { label: labels.received, data: rows.map(function (r) { return r.received; }), borderColor: "#b3261e", backgroundColor: "rgba(179,38,30,.10)", fill: true, tension: 0 },
+          { label: labels.completed, data: rows.map(function (r) { return r.completed; }), borderColor: "#1e7d32", fill: false, tension: 0 }
         ]
       },
       options: { animation: false, responsive: true, interaction: { mode: "index", intersect: false },

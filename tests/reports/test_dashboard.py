@@ -1,0 +1,59 @@
+"""Dashboard figures: processing-time percentiles in SQL, KPIs, ranking."""
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+
+from agencies.models import AdminUnit
+from reports import selectors
+from tests.reports import factories as f
+
+pytestmark = pytest.mark.django_db
+D = date(2026, 11, 16)
+
+
+@pytest.fixture
+def week(quang_tri):
+    x, y = f.current("19624"), f.current("18859")
+    for hours, unit in ((1, x), (2, x), (3, y), (10, y)):
+        d = f.dossier(unit, f.at(D, 8), ["birth_registration", "health_insurance_card"], status="completed",
+                      closed_at=f.at(D, 8 + hours))
+        f.leg(d, "birth_registration", "completed", started_at=f.at(D, 8), due_at=f.at(D, 12),
+              finished_at=f.at(D, 8 + hours))
+    late = f.dossier(y, f.at(D - timedelta(days=3), 8), ["birth_registration", "residence_registration"])
+    f.leg(late, "residence_registration", "in_progress", started_at=f.at(D - timedelta(days=3), 9),
+          due_at=f.at(D - timedelta(days=1), 17))
+    return quang_tri
+
+
+def test_processing_time_median_and_p90(week):
+    times = selectors.processing_times(week, D, D)
+    assert len(times) == 1
+    t = times[0]
+    # durations 1, 2, 3, 10 h: median 2.5; p90 = 3 + 0.7 × (10 − 3) = 7.9
+    assert (t["agency"], t["service"], t["n"], t["median"], t["p90"]) == ("justice", "birth_registration", 4, 2.5, 7.9)
+
+
+def test_kpis_and_commune_ranking(week):
+    k = selectors.dashboard_kpis(week, D - timedelta(days=6), D)
+    assert (k["received"], k["completed"], k["in_progress"], k["legs_completed"], k["on_time"]) == (5, 4, 1, 4, 3)
+    assert k["on_time_rate"] == 75.0 and k["overdue"] == 1
+    rows = selectors.commune_summary(week, *selectors.week_bounds(D))
+    top = [(r["rank"], r["unit"], r["on_time_rate"]) for r in rows[:2]]
+    assert top == [(1, "19624", 100.0), (2, "18859", 50.0)]
+    assert rows[1]["overdue"] == 1 and rows[-1]["rank"] is None
+
+
+def test_drill_down_into_a_district_and_scope(client, viewer, other_viewer, week):
+    client.force_login(viewer)
+    dong_hoi = AdminUnit.objects.get(map="legacy", level="district", code="450")
+    page = client.get("/bao-cao/", {"unit": dong_hoi.pk, "from": "10/11/2026", "to": "16/11/2026"})
+    html = page.content.decode()
+    assert page.status_code == 200 and "Thành Phố Đồng Hới" in html and "Phường Đồng Thuận" in html
+    assert "Xã Triệu Phong" not in html  # another district
+    hanoi_district = AdminUnit.objects.get(map="legacy", level="district", code="001")
+    assert client.get("/bao-cao/", {"unit": hanoi_district.pk}).status_code == 404
+    assert client.get("/bao-cao/tong-hop/", {"period": "month", "date": "16/11/2026"}).status_code == 200
+    client.force_login(other_viewer)
+    assert client.get("/bao-cao/tong-hop/", {"province": "44"}).status_code == 404
