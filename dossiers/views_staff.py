@@ -9,6 +9,7 @@ these pages load even while a part of the engine is missing.
 from __future__ import annotations
 
 from datetime import date
+from functools import wraps
 from typing import Any
 
 from django.contrib import messages
@@ -39,13 +40,12 @@ def staff_required(view):
     """Signed-in staff only; citizens get 403 (they have their own pages)."""
 
     @login_required
+    @wraps(view)
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if not access.is_staff_user(request.user):
             raise PermissionDenied
         return view(request, *args, **kwargs)
 
-    wrapped.__name__ = view.__name__
-    wrapped.__doc__ = view.__doc__
     return wrapped
 
 
