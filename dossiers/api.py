@@ -48,7 +48,8 @@ def _data(request: Request) -> tuple[Any, list]:
     `attachments` files). Malformed bodies are field-keyed 400s too."""
     try:
         data = request.data
-    except (ParseError, UnsupportedMediaType):
+    except (ParseError, UnsupportedMediaType, RecursionError, ValueError):
+        # RecursionError: absurdly nested JSON must be a 400 like any other garbage.
         raise DomainError({"non_field_errors": [_("Nội dung yêu cầu không phải JSON hợp lệ.")]}) from None
     files = request.FILES.getlist("attachments") if request.FILES else []
     if hasattr(data, "getlist"):  # multipart / form: the dossier travels as JSON in `payload`
@@ -56,7 +57,7 @@ def _data(request: Request) -> tuple[Any, list]:
         if raw is not None:
             try:
                 data = json.loads(raw)
-            except (TypeError, ValueError):
+            except (TypeError, ValueError, RecursionError):
                 raise DomainError({"payload": [_("Trường payload phải là JSON hợp lệ.")]}) from None
         else:
             data = {key: data.get(key) for key in data if key != "attachments"}

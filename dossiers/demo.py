@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.db import transaction
 from django.utils import timezone
@@ -166,11 +166,23 @@ def _payload(recipe: Recipe, index: int, when: datetime) -> dict:
     return payload
 
 
+def _office_hours(days_ago: int, index: int) -> datetime:
+    """A morning of a working day `days_ago` days back (or just now, for
+    today's dossiers before the office opened)."""
+    from agencies.calendar import TZ, is_working_day
+
+    now = timezone.now()
+    day = timezone.localdate() - timedelta(days=days_ago)
+    while days_ago and not is_working_day(day):
+        day -= timedelta(days=1)
+    when = datetime.combine(day, time(8, 0), tzinfo=TZ) + timedelta(minutes=17 * index)
+    return min(when, now - timedelta(minutes=5))
+
+
 def _build(recipe: Recipe, index: int, users: dict[str, User]) -> Dossier:
     from dossiers import services
 
-    now = timezone.now()
-    when = now - timedelta(days=recipe.days_ago, hours=1)
+    when = _office_hours(recipe.days_ago, index)
     dossier = services.dossier_submit(data=_payload(recipe, index, when), user=users["admin"])
     # Filed by the demo citizen online, or by the clerk at the counter.
     submitter = users["citizen"] if recipe.channel == "online" else users["clerk"]

@@ -229,6 +229,9 @@ class Transition(models.Model):
         verbose_name_plural = _("nhật ký chuyển trạng thái")
         ordering = ["at", "id"]
 
+    def __str__(self) -> str:
+        return f"{self.action}: {self.from_state or '∅'} → {self.to_state}"
+
 
 def attachment_path(instance: Attachment, filename: str) -> str:
     return f"attachments/{instance.dossier_id}/{secrets.token_hex(8)}-{filename[-60:]}"

@@ -110,7 +110,9 @@ def _log(*, dossier: Dossier, leg: Leg | None = None, actor: User | None, action
 def _clean_reason(reason: Any, *, field: str = "reason", required: bool = True) -> str:
     text = nfc(reason) if isinstance(reason, str) else ""
     if required and not text:
-        raise DomainError({field: [_("Vui lòng nêu lý do.")]})
+        message = _("Vui lòng ghi nội dung bổ sung hoặc đính kèm giấy tờ.") if field == "note" else _(
+            "Vui lòng nêu lý do.")
+        raise DomainError({field: [message]})
     if len(text) > MAX_REASON:
         raise DomainError({field: [_("Nội dung quá dài (tối đa %(n)s ký tự).") % {"n": MAX_REASON}]})
     return text
