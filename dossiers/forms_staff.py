@@ -402,6 +402,9 @@ class DossierFilterForm(forms.Form):
     """GET filters of the dossier list; an invalid value is simply ignored."""
 
     q = forms.CharField(label=_("Tìm theo mã, số định danh, họ tên"), required=False, max_length=100)
+    # Province-level staff narrow the list to one commune.
+    unit = forms.CharField(label=_("Mã xã/phường"), required=False, max_length=8,
+                           widget=forms.TextInput(attrs={"inputmode": "numeric"}))
     status = forms.ChoiceField(label=_("Trạng thái"), required=False, choices=())
     bundle = forms.ChoiceField(label=_("Nhóm thủ tục"), required=False,
                                choices=[("", _("Tất cả")), *Bundle.choices])
@@ -425,6 +428,7 @@ class DossierFilterForm(forms.Form):
         c = getattr(self, "cleaned_data", {})
         return {
             "search": c.get("q") or None,
+            "unit": (c.get("unit") or "").strip() or None,
             "status": c.get("status") or None,
             "bundle": c.get("bundle") or None,
             "channel": c.get("channel") or None,

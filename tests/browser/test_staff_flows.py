@@ -114,6 +114,10 @@ def test_birth_bundle_from_counter_to_completed(staff, as_user, celery_worker_pr
     code = submit_at_counter(clerk)
     assert "Đăng ký thường trú" in clerk.inner_text(".slip")
     screenshot(clerk, "staff-receipt")
+    clerk.emulate_media(media="print")
+    assert not clerk.locator(".topbar").is_visible() and not clerk.locator("[data-print]").is_visible()
+    screenshot(clerk, "staff-receipt-print")
+    clerk.emulate_media(media="screen")
 
     justice = as_user("tuphap")
     work_leg(justice, code, "Đăng ký khai sinh", shot="staff-leg")

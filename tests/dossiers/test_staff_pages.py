@@ -316,3 +316,10 @@ def test_clerk_records_a_withdrawal(client, people, dossier):
     client.post(f"/can-bo/ho-so/{dossier.code}/rut/", {"reason": "Gia đình nộp lại sau."})
     dossier.refresh_from_db()
     assert dossier.status == "withdrawn"
+
+
+def test_provincial_viewer_narrows_the_list_to_a_commune(client, people, dossier):
+    client.force_login(people["viewer"])
+    assert dossier.code in client.get("/can-bo/ho-so/", {"unit": TAN_HONG}).content.decode()
+    html = client.get("/can-bo/ho-so/", {"unit": NEIGHBOUR}).content.decode()
+    assert dossier.code not in html and 'id="id_unit"' in html
