@@ -7,12 +7,14 @@ Periods are calendar days in Asia/Ho_Chi_Minh: a day D covers
 """
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Count, F, FloatField, Func, Q, QuerySet, Value
 from django.db.models.functions import Extract, TruncDate
 from django.http import Http404
@@ -29,6 +31,18 @@ GROUP_DISTRICT, GROUP_COMMUNE = "district", "commune"
 OPEN_LEG = (LegStatus.PENDING, LegStatus.IN_PROGRESS, LegStatus.AWAITING_SUPPLEMENT)
 # Service order of the daily report: the two bundles, legs in their order.
 SERVICE_ORDER = [s.value for s in Service]
+
+
+@contextmanager
+def report_query() -> Iterator[None]:
+    """A transaction for the big aggregate queries with PostgreSQL's JIT off:
+    compiling the expressions cost ~0.8 s per query on 1,000,000 dossiers,
+    more than the query itself (docs/benchmarks.md)."""
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL jit = off")
+        yield
 
 
 def day_bounds(first: date, last: date | None = None) -> tuple[datetime, datetime]:
@@ -172,7 +186,7 @@ def adoption_report(q: AdoptionQuery) -> dict[str, Any]:
         "legacy_province": None if q.province.is_current else q.province.pk,
         "rows": list(adoption_row_units(q).values_list("pk", flat=True)),
     }
-    with connection.cursor() as cursor:
+    with report_query(), connection.cursor() as cursor:
         cursor.execute(ADOPTION_SQL.format(group_col=group_col), params)
         raw = cursor.fetchall()
     rows = [dict(zip(ADOPTION_KEYS, r[:8], strict=True)) for r in raw]
@@ -225,8 +239,13 @@ def leg_counts_qs(*, day: date, since: date, provinces: list[int] | None) -> Que
         qs = qs.filter(dossier__scope_province_id__in=provinces)
     # Only legs that can count anywhere: filed before the end of the day and
     # either filed in the cumulative window, still open, or finished in it.
+    # The same on the dossier (a leg finished in the window belongs to a
+    # dossier still open or closed in the window) lets PostgreSQL drop old
+    # closed dossiers before it joins their legs.
     qs = qs.filter(dossier__submitted_at__lt=end).filter(
-        received_cum | Q(finished_at__isnull=True) | Q(finished_at__gte=cstart))
+        received_cum | Q(finished_at__isnull=True) | Q(finished_at__gte=cstart)).filter(
+        Q(dossier__submitted_at__gte=cstart) | Q(dossier__closed_at__isnull=True)
+        | Q(dossier__closed_at__gte=cstart))
     return (qs.values(province_id=F("dossier__scope_province_id"), unit_id=F("dossier__scope_unit_id"),
                       svc=F("service"), ag=F("agency"))
             .annotate(
@@ -269,7 +288,8 @@ def daily_report_data(province: AdminUnit, day: date, *, rows: list[dict] | None
     aggregated for every province in one query."""
     since = cumulative_from(province, day)
     if rows is None:
-        rows = list(leg_counts_qs(day=day, since=since, provinces=[province.pk]))
+        with report_query():
+            rows = list(leg_counts_qs(day=day, since=since, provinces=[province.pk]))
     units = {u.pk: u for u in AdminUnit.objects.filter(pk__in={r["unit_id"] for r in rows})}
     per_unit: dict[int, dict[str, Any]] = {}
     per_service: dict[tuple[str, str], dict[str, int]] = {}
@@ -371,7 +391,9 @@ def unit_scope_q(unit: AdminUnit, prefix: str = "") -> Q:
     """Dossiers inside a drill-down unit: a legacy district (filed at one of
     its communes or at a current commune it rolls up to) or a commune."""
     if unit.level == AdminUnit.Level.DISTRICT:
-        return Q(**{f"{prefix}unit_id__in": UnitMap.objects.filter(legacy_district=unit).values("unit_id")})
+        # the ids once (a few dozen), not the roll-up view inside every query
+        ids = list(UnitMap.objects.filter(legacy_district=unit).values_list("unit_id", flat=True))
+        return Q(**{f"{prefix}unit_id__in": ids})
     if unit.is_current:
         return Q(**{f"{prefix}scope_unit": unit})
     return Q(**{f"{prefix}unit": unit})
