@@ -30,7 +30,9 @@ TEST_QUEUE = f"test-{os.getpid()}-{uuid.uuid4().hex[:6]}"
 def pytest_configure(config) -> None:
     from lienthong.celery import app
 
-    app.conf.task_default_queue = TEST_QUEUE
+    # With the CELERY_ settings namespace, Django's CELERY_TASK_DEFAULT_QUEUE
+    # wins over the plain key: set both.
+    app.conf.update(CELERY_TASK_DEFAULT_QUEUE=TEST_QUEUE, task_default_queue=TEST_QUEUE)
     # Parallel runs share Redis: keep their cache keys apart too.
     from django.conf import settings
 
