@@ -454,17 +454,25 @@ def dossier_supplement(*, code: str, user: User, note: str, files: Sequence = ()
         raise DomainError(errors)
     for clean in cleaned:
         _attachment_save(dossier, clean, user=user, kind="supplement", leg=legs[0], note=note)
+    waited = 0
     for leg in legs:
         leg.dossier = dossier
         source = leg.status
         leg.supplement()
-        if leg.due_at and leg.paused_at:
-            leg.due_at = deadlines.extend(leg.due_at, deadlines.paused_working_days(leg.paused_at, now))
+        days = deadlines.paused_working_days(leg.paused_at, now) if leg.paused_at else 0
+        waited = max(waited, days)
+        if leg.due_at:
+            leg.due_at = deadlines.extend(leg.due_at, days)
         leg.paused_at = None
         leg.supplement_due_at = None
         leg.save(update_fields=["status", "due_at", "paused_at", "supplement_due_at", "updated_at"])
         _log(dossier=dossier, leg=leg, actor=user, action="supplement", source=source, target=leg.status,
              reason=note, at=now)
+    if waited and dossier.due_at:
+        # The days the citizen took are not the agencies' delay: the dossier's
+        # own deadline moves with its legs'.
+        dossier.due_at = deadlines.extend(dossier.due_at, waited)
+        dossier.save(update_fields=["due_at", "updated_at"])
     return dossier
 
 

@@ -100,6 +100,9 @@ def test_supplement_pause_extends_the_due_time_by_the_working_days_waited(eng):
     waited = deadlines.paused_working_days(week_ago, timezone.now())
     assert waited >= 4
     assert after == deadlines.extend(before, waited) and after > before
+    bundle_due = dossier.due_at
+    dossier.refresh_from_db()
+    assert dossier.due_at == deadlines.extend(bundle_due, waited)
 
 
 def test_paused_working_days_and_extend_across_holidays():
