@@ -12,24 +12,26 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db.models import Q
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from agencies.models import Role, User
 from lienthong.errors import DomainError
 
 
 class Command(BaseCommand):
-    help = "Nhập hồ sơ lịch sử từ tệp JSON Lines (mỗi dòng một hồ sơ, cùng cấu trúc với API)."
+    help = gettext_lazy("Nhập hồ sơ lịch sử từ tệp JSON Lines (mỗi dòng một hồ sơ, cùng cấu trúc với API).")
 
     def add_arguments(self, parser) -> None:
-        parser.add_argument("path", help="Tệp .jsonl, hoặc - để đọc từ đầu vào chuẩn.")
-        parser.add_argument("--user", help="Tài khoản quản trị thực hiện việc nhập (mặc định: quản trị đầu tiên).")
-        parser.add_argument("--dry-run", action="store_true", help="Chỉ kiểm tra, không ghi gì.")
+        parser.add_argument("path", help=_("Tệp .jsonl, hoặc - để đọc từ đầu vào chuẩn."))
+        parser.add_argument("--user", help=_("Tài khoản quản trị thực hiện việc nhập (mặc định: quản trị đầu tiên)."))
+        parser.add_argument("--dry-run", action="store_true", help=_("Chỉ kiểm tra, không ghi gì."))
 
     def _user(self, username: str | None) -> User:
         admins = User.objects.filter(Q(role=Role.ADMIN) | Q(is_superuser=True), is_active=True)
         user = admins.filter(username=username).first() if username else admins.order_by("pk").first()
         if user is None:
-            raise CommandError("Cần một tài khoản quản trị đang hoạt động (--user).")
+            raise CommandError(_("Cần một tài khoản quản trị đang hoạt động (--user)."))
         return user
 
     def handle(self, *args, **options) -> None:
@@ -46,20 +48,22 @@ class Command(BaseCommand):
                     data = json.loads(line)
                     if options["dry_run"]:
                         validation.submission_clean(data, user=user)
-                        self.stdout.write(f"Dòng {number}: hợp lệ")
+                        self.stdout.write(_("Dòng %(n)s: hợp lệ") % {"n": number})
                     else:
                         dossier = services.dossier_submit(data=data, user=user)
-                        self.stdout.write(f"Dòng {number}: đã tạo {dossier.code}")
+                        self.stdout.write(_("Dòng %(n)s: đã tạo %(code)s") % {"n": number, "code": dossier.code})
                     created += 1
                 except json.JSONDecodeError as exc:
                     failed += 1
-                    self.stdout.write(f"Dòng {number}: lỗi: JSON không hợp lệ ({exc.msg}, cột {exc.colno})")
+                    self.stdout.write(_("Dòng %(n)s: lỗi: JSON không hợp lệ (%(msg)s, cột %(col)s)")
+                                      % {"n": number, "msg": exc.msg, "col": exc.colno})
                 except DomainError as exc:
                     failed += 1
                     detail = "; ".join(f"{field}: {' '.join(messages)}" for field, messages in exc.errors.items())
-                    self.stdout.write(f"Dòng {number}: lỗi: {detail}")
-        verb = "hợp lệ" if options["dry_run"] else "đã nhập"
-        summary = f"{created} hồ sơ {verb}, {failed} dòng lỗi."
+                    self.stdout.write(_("Dòng %(n)s: lỗi: %(detail)s") % {"n": number, "detail": detail})
+        template = (_("%(ok)s hồ sơ hợp lệ, %(bad)s dòng lỗi.") if options["dry_run"]
+                    else _("%(ok)s hồ sơ đã nhập, %(bad)s dòng lỗi."))
+        summary = template % {"ok": created, "bad": failed}
         if failed:
             raise CommandError(summary)
         self.stdout.write(self.style.SUCCESS(summary))
