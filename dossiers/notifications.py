@@ -71,8 +71,14 @@ def transition_message(transition) -> tuple[str, str, str]:
     else:
         leg = transition.leg
         state = LegStatus(transition.to_state).label
-        line = _("Thủ tục %(service)s của hồ sơ %(code)s: %(state)s.") % {
-            "service": Service(leg.service).label, "code": dossier.code, "state": state}
+        if transition.action == "open":
+            from agencies.models import AgencyKind
+
+            line = _("Thủ tục %(service)s của hồ sơ %(code)s đã được chuyển đến %(agency)s.") % {
+                "service": Service(leg.service).label, "code": dossier.code, "agency": AgencyKind(leg.agency).label}
+        else:
+            line = _("Thủ tục %(service)s của hồ sơ %(code)s: %(state)s.") % {
+                "service": Service(leg.service).label, "code": dossier.code, "state": state}
         if transition.action == "request_supplement" and leg.supplement_due_at:
             line += " " + _("Vui lòng bổ sung trước %(due)s.") % {"due": _fmt(leg.supplement_due_at)}
     if transition.reason:
