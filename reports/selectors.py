@@ -456,8 +456,8 @@ def commune_summary(province: AdminUnit, first: date, last: date, *, district: A
     cur = current_province(province)
     communes = AdminUnit.objects.filter(map=AdminUnit.Map.CURRENT, level=AdminUnit.Level.COMMUNE, province=cur)
     if district is not None:
-            communes = communes.filter(pk__in=UnitMap.objects.filter(legacy_district=district)
-                                   .values("current_commune_id"))
+            communes = communes.filter(pk__in=list(UnitMap.objects.filter(legacy_district=district)
+                                               .values_list("current_commune_id", flat=True)))
     received = dict(Dossier.objects.filter(scope_province=cur, submitted_at__gte=start, submitted_at__lt=end)
                     .values("scope_unit_id").annotate(n=Count("pk")).values_list("scope_unit_id", "n"))
     legs = {r["unit_id"]: r for r in Leg.objects.filter(
@@ -512,7 +512,9 @@ def month_bounds(day: date) -> tuple[date, date]:
 
 def outside_counts_for(province: AdminUnit) -> QuerySet[OutsideCount]:
     cur = current_province(province)
-    return (OutsideCount.objects.filter(unit_id__in=UnitMap.objects.filter(current_province=cur).values("unit_id"))
+    provinces = [cur.pk, *AdminUnit.objects.filter(map=AdminUnit.Map.LEGACY, level=AdminUnit.Level.PROVINCE,
+                                                   successor=cur).values_list("pk", flat=True)]
+    return (OutsideCount.objects.filter(unit__province_id__in=provinces)
             .select_related("unit").order_by("-date", "unit__code", "procedure"))
 
 
