@@ -267,6 +267,9 @@ AXES_HTTP_RESPONSE_CODE = 429
 AXES_COOLOFF_MESSAGE = _("Bạn đã đăng nhập sai quá 5 lần. Để bảo vệ tài khoản, việc đăng nhập bằng tên này từ "
                          "máy của bạn tạm khóa trong 15 phút. Vui lòng thử lại sau hoặc dùng chức năng "
                          "“Quên mật khẩu”.")
+# Failures and lock-outs are warnings; each successful log-in is not news.
+AXES_VERBOSE = False
+LOGGING["loggers"]["axes"] = {"level": "WARNING"}
 # A full page (extending base.html) once the lead adds the template;
 # until then the message above is answered as plain text.
 if (BASE_DIR / "templates" / "registration" / "lockout.html").exists():

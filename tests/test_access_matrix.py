@@ -1,0 +1,199 @@
+"""Access matrix (issue 7, DOMAIN.md §2): every role × every route of the URL
+conf × own and foreign scope, with the expected answer.
+
+Rows are keyed by URL name; a route added to the URL conf without a row here
+(and without a call in tests/hardening/matrix.py) fails
+`test_every_route_has_a_row`. Cells, one per role in ROLES order:
+  200/201/400/403/404  the status code;
+  302   a redirect elsewhere than the log-in page (e.g. staff sent home);
+  302L  a redirect to the log-in page (anonymous on a page);
+  200+  a list that shows the scope's object, 200- one that must not;
+  a|b   either code (only where the answer depends on the outside world);
+  .     not asked (the route is public and the same for every role).
+A wrong answer in someone else's file is marked xfail(strict) in XFAIL with
+what is wrong and whose file it is, so that the fix turns the row red until
+the mark is removed.
+"""
+from __future__ import annotations
+
+import pytest
+
+from tests.hardening.fixtures import world  # noqa: F401 - the module-scoped world
+from tests.hardening.matrix import CALLS, listed, perform, routes
+from tests.hardening.world import ROLES
+
+LOGIN_URL = "/dang-nhap/"
+
+# role order: anonymous citizen clerk justice police social_insurance labour health viewer admin
+EXPECT: dict[tuple[str, str], str] = {
+    # public and account pages
+    ("landing", "-"):                        "200  302  302  302  302  302  302  302  302  302",
+    ("home", "-"):                           "302L 302  302  302  302  302  302  302  302  302",
+    ("healthz", "-"):                        "200|503 .  .    .    .    .    .    .    .    .",
+    ("login", "-"):                          "200  302  302  302  302  302  302  302  302  302",
+    ("logout", "-"):                         "302  302  302  302  302  302  302  302  302  302",
+    ("set_language", "-"):                   "302  302  302  302  302  302  302  302  302  302",
+    ("schema", "-"):                         "200  200  200  200  200  200  200  200  200  200",
+    ("swagger", "-"):                        "200  200  200  200  200  200  200  200  200  200",
+    # API: anonymous 401; lists filtered; objects out of scope 404
+    ("api-token", "-"):                      "400  400  400  400  400  400  400  400  400  400",
+    ("api-dossiers", "own"):                 "401  200+ 200+ 200+ 200+ 200+ 200+ 200- 200+ 200+",
+    ("api-dossiers", "foreign"):             "401  200- 200- 200- 200- 200- 200- 200- 200- 200+",
+    ("api-dossiers#post", "own"):            "401  201  201  403  403  403  403  403  403  201",
+    ("api-dossiers#post", "foreign"):        "401  201  400  403  403  403  403  403  403  201",
+    ("api-dossier", "own"):                  "401  200  200  200  200  200  200  404  200  200",
+    ("api-dossier", "foreign"):              "401  404  404  404  404  404  404  404  404  200",
+    ("api-dossier-supplement", "own"):       "401  200  200  403  403  403  403  404  403  200",
+    ("api-dossier-supplement", "foreign"):   "401  404  404  404  404  404  404  404  404  200",
+    ("api-dossier-withdraw", "own"):         "401  200  200  403  403  403  403  404  403  200",
+    ("api-dossier-withdraw", "foreign"):     "401  404  404  404  404  404  404  404  404  200",
+    ("api-legs", "own"):                     "401  200- 200- 200+ 200+ 200+ 200+ 200- 200- 200+",
+    ("api-legs", "other_agency"):            "401  200- 200- 200- 200- 200- 200- 200- 200- 200+",
+    ("api-legs", "foreign"):                 "401  200- 200- 200- 200- 200- 200- 200- 200- 200+",
+    ("api-outside-counts", "own"):           "401  403  403  403  201  403  403  403  201  201",
+    **{(name, scope): cells for name in ("api-leg-accept", "api-leg-request-supplement", "api-leg-complete",
+                                         "api-leg-reject")
+       for scope, cells in [("own",          "401  404  404  200  200  200  200  404  404  200"),
+                            ("other_agency", "401  404  404  404  404  404  404  404  404  200"),
+                            ("foreign",      "401  404  404  404  404  404  404  404  404  200")]},
+    # Outside counts for a unit of another province: refused as a bad `unit`.
+    ("api-outside-counts", "foreign"):       "401  403  403  403  400  403  403  403  400  201",
+    ("api-reports-adoption", "own"):         "401  404  404  404  404  200  200  200  200  200",
+    ("api-reports-adoption", "foreign"):     "401  404  404  404  404  404  404  404  404  200",
+    ("api-reports-daily", "own"):            "401  404  404  404  404  200  200  200  200  200",
+    ("api-reports-daily", "foreign"):        "401  404  404  404  404  404  404  404  404  200",
+    # staff pages: citizens 403, anonymous to the log-in page
+    ("staff:counter", "-"):                  "302L 403  200  403  403  403  403  403  403  403",
+    ("staff:counter_preview", "-"):          "302L 403  200  403  403  403  403  403  403  403",
+    ("staff:dossiers", "own"):               "302L 403  200+ 200+ 200+ 200+ 200+ 200- 200+ 200+",
+    ("staff:dossiers", "foreign"):           "302L 403  200- 200- 200- 200- 200- 200- 200- 200+",
+    ("staff:dossier", "own"):                "302L 403  200  200  200  200  200  404  200  200",
+    ("staff:dossier", "foreign"):            "302L 403  404  404  404  404  404  404  404  200",
+    ("staff:receipt", "own"):                "302L 403  200  200  200  200  200  404  200  200",
+    ("staff:receipt", "foreign"):            "302L 403  404  404  404  404  404  404  404  200",
+    ("staff:dossier_returned", "own"):       "302L 403  302  403  403  403  403  404  403  302",
+    ("staff:dossier_returned", "foreign"):   "302L 403  404  404  404  404  404  404  404  302",
+    ("staff:attachment", "own"):             "302L 403  200  200  200  200  200  404  200  200",
+    ("staff:attachment", "foreign"):         "302L 403  404  404  404  404  404  404  404  200",
+    # The document belongs to the birth dossier: labour has no leg there.
+    ("staff:document", "own"):               "302L 403  200  200  200  200  404  404  200  200",
+    ("staff:document", "foreign"):           "302L 403  404  404  404  404  404  404  404  200",
+    ("staff:queue", "own"):                  "302L 403  200- 200+ 200+ 200+ 200+ 200- 200- 200+",
+    ("staff:queue", "other_agency"):         "302L 403  200- 200- 200- 200- 200- 200- 200- 200+",
+    ("staff:queue", "foreign"):              "302L 403  200- 200- 200- 200- 200- 200- 200- 200+",
+    ("staff:leg", "own"):                    "302L 403  404  200  200  200  200  404  404  200",
+    ("staff:leg", "other_agency"):           "302L 403  404  404  404  404  404  404  404  200",
+    ("staff:leg", "foreign"):                "302L 403  404  404  404  404  404  404  404  200",
+    **{(f"staff:{name}", scope): cells for name in ("leg_accept", "leg_supplement", "leg_complete", "leg_reject")
+       for scope, cells in [("own",          "302L 403  404  302  302  302  302  404  404  302"),
+                            ("other_agency", "302L 403  404  404  404  404  404  404  404  302"),
+                            ("foreign",      "302L 403  404  404  404  404  404  404  404  302")]},
+    ("staff:difficulties", "-"):             "302L 403  200  200  200  200  200  200  200  200",
+    ("staff:difficulties#post", "-"):        "302L 403  302  302  302  302  302  302  403  403",
+    ("staff:difficulty_close", "own"):       "302L 403  403  403  403  403  403  403  302  302",
+    ("staff:difficulty_close", "foreign"):   "302L 403  403  403  403  403  403  403  404  302",
+    ("staff:contacts", "-"):                 "302L 403  200  200  200  200  200  200  200  200",
+    # The counter: the citizen brought papers / takes the dossier back.
+    **{(f"staff:{name}", scope): cells for name in ("dossier_supplement", "dossier_withdraw")
+       for scope, cells in [("own",     "302L 403  302  403  403  403  403  404  403  302"),
+                            ("foreign", "302L 403  404  404  404  404  404  404  404  302")]},
+    # reports pages: provincial staff of the province (viewer, provincial
+    # officers) and admins; anyone else asking for a province gets 404
+    **{(f"reports:{name}", scope): cells
+       for name in ("dashboard", "adoption", "daily_list", "daily_preview", "daily_detail", "daily_file", "summary")
+       for scope, cells in [("own",     "302L 404  404  404  404  200  200  200  200  200"),
+                            ("foreign", "302L 404  404  404  404  404  404  404  404  200")]},
+    ("reports:outside_counts", "own"):       "302L 403  403  403  404  403  403  403  200  200",
+    ("reports:outside_counts", "foreign"):   "302L 403  403  403  404  403  403  403  404  200",
+    # citizens' pages: staff are sent to their own home page
+    ("citizen:home", "own"):                 "302L 200+ 302  302  302  302  302  302  302  302",
+    ("citizen:home", "foreign"):             "302L 200- 302  302  302  302  302  302  302  302",
+    ("citizen:wizard", "-"):                 "302L 200  302  302  302  302  302  302  302  302",
+    ("citizen:wizard_delete", "own"):        "302L 302  302  302  302  302  302  302  302  302",
+    ("citizen:wizard_delete", "foreign"):    "302L 404  302  302  302  302  302  302  302  302",
+    ("citizen:wizard_file_remove", "own"):   "302L 302  302  302  302  302  302  302  302  302",
+    ("citizen:wizard_file_remove", "foreign"): "302L 404 302  302  302  302  302  302  302  302",
+    ("citizen:wizard_step", "own"):          "302L 200  302  302  302  302  302  302  302  302",
+    ("citizen:wizard_step", "foreign"):      "302L 404  302  302  302  302  302  302  302  302",
+    ("citizen:communes", "-"):               "302L 200  302  302  302  302  302  302  302  302",
+    ("citizen:dossier", "own"):              "302L 200  302  302  302  302  302  302  302  302",
+    ("citizen:dossier", "foreign"):          "302L 404  302  302  302  302  302  302  302  302",
+    ("citizen:supplement", "own"):           "302L 302  302  302  302  302  302  302  302  302",
+    ("citizen:supplement", "foreign"):       "302L 404  302  302  302  302  302  302  302  302",
+    ("citizen:document_download", "own"):    "302L 200  200  200  200  200  404  404  200  200",
+    ("citizen:document_download", "foreign"): "302L 404 404  404  404  404  404  404  404  200",
+    # public: tracking by code + phone, document verification, accounts
+    ("citizen:track", "-"):                  "200  200  200  200  200  200  200  200  200  200",
+    ("citizen:verify", "own"):               "200  200  200  200  200  200  200  200  200  200",
+    ("citizen:verify", "foreign"):           "200  200  200  200  200  200  200  200  200  200",
+    ("citizen:signup", "-"):                 "200  302  302  302  302  302  302  302  302  302",
+    ("citizen:signup_confirm", "-"):         "302  302  302  302  302  302  302  302  302  302",
+    ("citizen:password_reset", "-"):         "200  200  200  200  200  200  200  200  200  200",
+    ("citizen:password_reset_confirm", "-"): "302  302  302  302  302  302  302  302  302  302",
+}
+
+# (route, scope, role) → what is wrong and whose file it is.
+XFAIL: dict[tuple[str, str, str], str] = {
+    **{("api-dossiers#post", scope, role): (
+        "POST /api/v1/dossiers/ by an officer or provincial viewer answers 400 {'unit': [...]} instead of "
+        "403: API.md allows only citizen and one_stop_clerk to submit (dossiers/api.py or "
+        "dossiers/validation.py, engine/rules helpers)")
+       for scope in ("own", "foreign")
+       for role in ("justice", "police", "social_insurance", "labour", "health", "viewer")},
+}
+
+
+def _cells(key: tuple[str, str]) -> dict[str, str]:
+    cells = EXPECT[key].split()
+    assert len(cells) == len(ROLES), f"row {key} has {len(cells)} cells for {len(ROLES)} roles"
+    return dict(zip(ROLES, cells, strict=True))
+
+
+def _cases():
+    for (name, scope) in EXPECT:
+        for role, cell in _cells((name, scope)).items():
+            if cell == ".":
+                continue
+            marks = []
+            if (name, scope, role) in XFAIL:
+                marks.append(pytest.mark.xfail(strict=True, reason=XFAIL[(name, scope, role)]))
+            yield pytest.param(name, scope, role, cell, id=f"{role}-{name}-{scope}", marks=marks)
+
+
+def test_every_route_has_a_row():
+    """A page or endpoint added to the URL conf must get a row here."""
+    names = set(routes())
+    called = {name.split("#")[0] for name in CALLS}
+    rows = {name.split("#")[0] for name, _scope in EXPECT}
+    missing_calls = sorted(names - called)
+    missing_rows = sorted(names - rows)
+    assert not missing_calls and not missing_rows, (
+        f"routes without an access-matrix row: {missing_rows or missing_calls}. Add how to call them to "
+        "tests/hardening/matrix.py (CALLS) and the expected answer per role to tests/test_access_matrix.py "
+        "(EXPECT).")
+    stale = sorted(rows - names)
+    assert not stale, f"access-matrix rows for routes that no longer exist: {stale}"
+    for name, scope in EXPECT:
+        assert scope in CALLS[name].scopes, f"{name}: scope {scope} is not one of {CALLS[name].scopes}"
+    for name, call in CALLS.items():
+        for scope in call.scopes:
+            assert (name, scope) in EXPECT, f"{name} × {scope} has no expected row"
+
+
+@pytest.mark.parametrize(("name", "scope", "role", "cell"), list(_cases()))
+def test_access(world, db, name, scope, role, cell):  # noqa: F811 - the fixture
+    response = perform(name, world, role, scope)
+    code = response.status_code
+    where = f"{role} → {CALLS[name].method.upper()} {response.request['PATH_INFO']} ({scope})"
+    if "|" in cell:
+        assert str(code) in cell.split("|"), f"{where}: {code}, expected one of {cell}"
+        return
+    expected = int(cell[:3])
+    assert code == expected, f"{where}: {code}, expected {expected}"
+    if cell == "302L":
+        assert response["Location"].startswith(LOGIN_URL), f"{where}: redirected to {response['Location']}"
+    elif cell.endswith(("+", "-")):
+        needle = CALLS[name].lists(world, role, scope)
+        shown = listed(response, needle)
+        assert shown == cell.endswith("+"), f"{where}: {needle} {'missing from' if not shown else 'leaks into'} " \
+                                           "the list"
