@@ -159,7 +159,8 @@ class SignupForm(forms.Form):
             kind, value = contact_parse(self.cleaned_data["contact"])
         except DomainError as exc:
             raise ValidationError(exc.errors["contact"]) from None
-        if users_by_contact(value).filter(is_active=True).exists():
+        # Taken unless it is this citizen's own unconfirmed sign-up (which is reused).
+        if users_by_contact(value).exclude(is_active=False, role=Role.CITIZEN).exists():
             raise ValidationError(_("Số điện thoại hoặc thư điện tử này đã có tài khoản. Hãy đăng nhập "
                                     "hoặc dùng chức năng quên mật khẩu."))
         return kind, value
