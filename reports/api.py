@@ -38,8 +38,10 @@ class OutsideCountApi(APIView):
             from rest_framework.exceptions import PermissionDenied
 
             raise PermissionDenied
-        payload = request.data if isinstance(request.data, dict) else {}
-        row = services.outside_count_save(data=dict(payload), user=request.user)
+        payload = request.data
+        if hasattr(payload, "dict"):  # form-encoded: one value per key
+            payload = payload.dict()
+        row = services.outside_count_save(data=payload if isinstance(payload, dict) else {}, user=request.user)
         return Response(self.OutputSerializer(row).data, status=201)
 
 

@@ -475,7 +475,7 @@ def commune_summary(province: AdminUnit, first: date, last: date, *, district: A
     rows = []
     for c in communes.only("pk", "code", "name"):  # communes of the province, not dossiers
         lg = legs.get(c.pk, {"completed": 0, "on_time": 0, "rejected": 0})
-        rows.append({"unit": c.code, "name": c.name, "received": received.get(c.pk, 0),
+        rows.append({"pk": c.pk, "unit": c.code, "name": c.name, "received": received.get(c.pk, 0),
                      "completed": lg["completed"], "on_time": lg["on_time"], "rejected": lg["rejected"],
                      "overdue": overdue.get(c.pk, 0), "on_time_rate": rate(lg["on_time"], lg["completed"])})
     rows.sort(key=lambda r: (r["on_time_rate"] is None, -(r["on_time_rate"] or 0), -r["received"], r["name"]))

@@ -26,6 +26,7 @@ from reports.models import DailyReport, OutsideCount, ReportRecipient
 log = logging.getLogger(__name__)
 CSV_COLUMNS = ("unit", "date", "procedure", "count")
 MAX_CSV_ROWS = 20000
+MAX_COUNT = 2**31 - 1  # the column's range; a larger number is a typing error
 
 
 @dataclass
@@ -66,7 +67,7 @@ def outside_count_clean(data: dict[str, Any], *, user: User) -> OutsideCountInpu
         count_raw = None
     try:
         count = int(str(count_raw).strip())
-        if count < 0 or (isinstance(count_raw, float) and not count_raw.is_integer()):
+        if count < 0 or count > MAX_COUNT or (isinstance(count_raw, float) and not count_raw.is_integer()):
             raise ValueError
     except (TypeError, ValueError):
         errors["count"] = [_("Số lượng phải là số nguyên không âm.")]

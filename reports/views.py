@@ -87,11 +87,20 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "province": province, "provinces": _provinces_for(request.user), "first": first, "last": last,
         "unit": unit, "kpis": kpis, "adoption": adoption, "trend": trend, "drill": drill,
         "ranking": ranking[:15] if unit is None else ranking,
+        "district_of_unit": _district_of(unit),
         "ranking_tail": ranking[-5:] if unit is None and len(ranking) > 20 else [],
         "times": selectors.processing_times(province, first, last, unit=unit),
         "overdue": selectors.overdue_legs(province, unit=unit, limit=20),
     }
     return render(request, "reports/dashboard.html", context)
+
+
+def _district_of(unit: AdminUnit | None) -> AdminUnit | None:
+    """The legacy district a commune of the drill-down rolls up to."""
+    if unit is None or unit.level != AdminUnit.Level.COMMUNE:
+        return None
+    row = selectors.UnitMap.objects.filter(unit=unit).select_related("legacy_district").first()
+    return row.legacy_district if row else None
 
 
 def adoption_by_district(province: AdminUnit, first: date, last: date) -> list[dict]:
@@ -223,7 +232,13 @@ def outside_counts(request: HttpRequest) -> HttpResponse:
     row-level errors, then an all-or-nothing import."""
     if not access.can_report_outside_counts(request.user):
         raise PermissionDenied
-    province = selectors.current_province(_province(request))
+    # a commune's police officer enters counts for the own province without
+    # being able to read the province's reports
+    own = selectors.user_province(request.user)
+    if own is not None and not access.can_view_province(request.user, own):
+        province = own
+    else:
+        province = selectors.current_province(_province(request))
     preview = None
     csv_text = ""
     if request.method == "POST":

@@ -174,3 +174,16 @@ def test_adoption_page_and_exports(api, fixture_province):
 
     text = " ".join(PdfReader(BytesIO(pdf.content)).pages[0].extract_text().split())
     assert "Huyện Triệu Phong" in text and "Tổng cộng 37 7 18,9 7 1 14,3" in text
+
+
+def test_outside_counts_garbage_is_400_and_writes_nothing(client):
+    admin = UserFactory(username="qt_admin", role=Role.ADMIN)
+    client.force_login(admin)
+    for body in ([1, 2], {"unit": "19624", "date": "2023-08-01", "procedure": "residence_removal",
+                          "count": 2**40}, {"unit": None, "date": 5, "procedure": [], "count": True}):
+        resp = client.post("/api/v1/outside-counts/", body, content_type="application/json")
+        assert resp.status_code == 400, (body, resp.content)
+    form = client.post("/api/v1/outside-counts/", {"unit": "19624", "date": "2023-08-01",
+                                                   "procedure": "residence_removal", "count": "7"})
+    assert form.status_code == 201 and form.json()["count"] == 7
+    assert OutsideCount.objects.count() == 1

@@ -57,3 +57,11 @@ def test_drill_down_into_a_district_and_scope(client, viewer, other_viewer, week
     assert client.get("/bao-cao/tong-hop/", {"period": "month", "date": "16/11/2026"}).status_code == 200
     client.force_login(other_viewer)
     assert client.get("/bao-cao/tong-hop/", {"province": "44"}).status_code == 404
+
+
+def test_drill_down_to_a_commune(client, viewer, week):
+    client.force_login(viewer)
+    commune = AdminUnit.objects.get(map="current", level="commune", code="18859")
+    html = client.get("/bao-cao/", {"unit": commune.pk, "from": "10/11/2026", "to": "16/11/2026"}).content.decode()
+    assert "Bảng điều khiển · Tỉnh Quảng Trị · Phường Đồng Thuận" in html
+    assert "Thành Phố Đồng Hới" in html  # the way back up to its legacy district

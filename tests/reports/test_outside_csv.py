@@ -72,3 +72,16 @@ def test_only_police_viewers_and_admins_upload(client):
         map="current", level="commune", code="19624"))
     client.force_login(clerk)
     assert client.get(PAGE).status_code == 403
+
+
+def test_a_commune_police_officer_uploads_for_the_own_province(client):
+    commune = AdminUnit.objects.get(map="current", level="commune", code="19624")
+    officer = UserFactory(username="ca_xa_tp", role=Role.OFFICER, agency="police", unit=commune)
+    client.force_login(officer)
+    page = client.get(PAGE)
+    assert page.status_code == 200 and "Tỉnh Quảng Trị" in page.content.decode()
+    resp = client.post("/api/v1/outside-counts/", {"unit": "19624", "date": "2025-08-01",
+                                                   "procedure": "residence_removal", "count": 2},
+                       content_type="application/json")
+    assert resp.status_code == 201
+    assert client.get("/bao-cao/").status_code == 404  # counts yes, province reports no
