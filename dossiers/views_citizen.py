@@ -101,7 +101,10 @@ def signup_confirm(request: HttpRequest) -> HttpResponse:
             user.is_active = True
             user.save(update_fields=["is_active"])
             request.session.pop(SESSION_SIGNUP, None)
-            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            # Any configured backend that logs people in (axes' only refuses).
+            backend = next((b for b in settings.AUTHENTICATION_BACKENDS if not b.startswith("axes.")),
+                           "django.contrib.auth.backends.ModelBackend")
+            login(request, user, backend=backend)
             messages.success(request, _("Tài khoản đã được kích hoạt. Bạn có thể nộp hồ sơ ngay."))
             return redirect("citizen:home")
     return render(request, "citizen/signup_confirm.html", {"form": form, "sent_to": f.contact_of(user)})

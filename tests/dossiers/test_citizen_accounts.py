@@ -53,6 +53,7 @@ def test_sign_up_by_phone_needs_the_code_sent_by_sms(client, caplog, settings):
     assert response.status_code == 302
     user.refresh_from_db()
     assert user.is_active
+    assert client.get("/cong-dan/").status_code == 200  # logged in, and it sticks
     assert OneTimeCode.objects.get(user=user).code_hash != code  # only a hash is kept
 
     for spelling in ("0912 345 678", "+84912345678", "0912.345.678"):
