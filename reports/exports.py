@@ -124,7 +124,7 @@ def daily_xlsx(data: dict[str, Any]) -> bytes:
 
 
 def daily_pdf(data: dict[str, Any]) -> bytes:
-    html = render_to_string("reports/pdf/daily.html", {"data": daily_context(data)})
+    html = render_to_string("reports/pdf/daily.html", {"data": daily_context(data), "pdf": True})
     return _pdf(html)
 
 
