@@ -15,9 +15,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
-from rest_framework.authtoken.models import Token
 
 from dossiers.models import Leg
 from tests.dossiers.payloads import birth_payload
@@ -257,15 +257,13 @@ def perform(name: str, world: World, role: str, scope: str):
     """Make the request as `role`; answer the response."""
     call = CALLS[name]
     call.prepare(world, role, scope)
-    user = world.users[role]
     client = Client()
     headers: dict[str, str] = {}
-    if user is not None:
+    if world.users[role] is not None:
         if call.api:
-            token, _ = Token.objects.get_or_create(user=user)
-            headers["HTTP_AUTHORIZATION"] = f"Token {token.key}"
+            headers["HTTP_AUTHORIZATION"] = f"Token {world.tokens[role]}"
         else:
-            client.force_login(user)
+            client.cookies[settings.SESSION_COOKIE_NAME] = world.sessions[role]
     url = call_url(name, world, role, scope)
     data = call.data(world, role, scope)
     if call.method == "get":

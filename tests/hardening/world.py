@@ -51,6 +51,10 @@ class World:
     users: dict[str, User | None]
     own: Side
     foreign: Side
+    # Made once per module (log-ins write sessions, tokens, axes logs):
+    # a session cookie and an API token per role.
+    sessions: dict[str, str] = field(default_factory=dict)
+    tokens: dict[str, str] = field(default_factory=dict)
 
     def side(self, scope: str) -> Side:
         return self.own if scope == "own" else self.foreign
@@ -121,4 +125,16 @@ def world_build() -> World:
     stranger = make("stranger", Role.CITIZEN)
     own = _side(citizen=users["citizen"], commune=OWN_COMMUNE, foreign=False)
     foreign = _side(citizen=stranger, commune=FOREIGN_COMMUNE, foreign=True)
-    return World(users=users, own=own, foreign=foreign)
+    world = World(users=users, own=own, foreign=foreign)
+    from django.conf import settings
+    from django.test import Client
+    from rest_framework.authtoken.models import Token
+
+    for role, user in users.items():
+        if user is None:
+            continue
+        client = Client()
+        client.force_login(user)
+        world.sessions[role] = client.cookies[settings.SESSION_COOKIE_NAME].value
+        world.tokens[role] = Token.objects.get_or_create(user=user)[0].key
+    return world
