@@ -63,6 +63,11 @@ def _range(request: HttpRequest) -> tuple[date, date]:
 
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
+    with selectors.report_query():
+        return _dashboard(request)
+
+
+def _dashboard(request: HttpRequest) -> HttpResponse:
     province = selectors.current_province(_province(request))
     first, last = _range(request)
     unit = None
@@ -90,7 +95,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "district_of_unit": _district_of(unit),
         "ranking_tail": ranking[-5:] if unit is None and len(ranking) > 20 else [],
         "times": selectors.processing_times(province, first, last, unit=unit),
-        "overdue": selectors.overdue_legs(province, unit=unit, limit=20),
+        "overdue": list(selectors.overdue_legs(province, unit=unit, limit=20)),
     }
     return render(request, "reports/dashboard.html", context)
 
