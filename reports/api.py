@@ -2,7 +2,7 @@
 Thin views: check access, validate, call a service or selector."""
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -117,7 +117,7 @@ class DailyReportApi(APIView):
                        "snapshot": serializers.BooleanField()}),
                    operation_id="reports_daily")
     def get(self, request: Request) -> Response:
-        day = _date_param(request, "date", timezone.localdate() - timezone.timedelta(days=1))
+        day = _date_param(request, "date", timezone.localdate() - timedelta(days=1))
         if day >= timezone.localdate():
             raise DomainError({"date": [_("Báo cáo ngày chỉ lập cho ngày đã qua.")]})
         province = selectors.current_province(
