@@ -92,7 +92,8 @@ class Call:
     json: bool = False
     # For lists: the object whose code must (or must never) appear.
     lists: Callable[[World, str, str], str] | None = None
-    roles: tuple[str, ...] | None = None  # None: every role
+    # For pages about a province: its name, which a 200 must show only in scope.
+    shows: Callable[[World, str, str], str] | None = None
 
 
 def _code(w: World, r: str, s: str) -> dict[str, Any]:
@@ -133,6 +134,10 @@ def _province(w: World, r: str, s: str) -> str:
     return OWN_PROVINCE if s == "own" else FOREIGN_PROVINCE
 
 
+def _province_name(w: World, r: str, s: str) -> str:
+    return w.side(s).daily.province.name
+
+
 def _province_q(w: World, r: str, s: str) -> dict[str, str]:
     return {"province": _province(w, r, s)}
 
@@ -142,7 +147,7 @@ CALLS: dict[str, Call] = {
     "landing": Call(),
     "home": Call(),
     # Public, and slow (it pings the workers): asked once, anonymously.
-    "healthz": Call(roles=("anonymous",)),
+    "healthz": Call(),
     "login": Call(),
     "logout": Call(method="post"),
     "set_language": Call(method="post", data=lambda w, r, s: {"language": "vi", "next": "/"}),
@@ -217,7 +222,7 @@ CALLS: dict[str, Call] = {
     "reports:daily_file": Call(scopes=DOSSIER_SCOPES, kwargs=lambda w, r, s: {"pk": w.side(s).daily.pk,
                                                                               "kind": "xlsx"}),
     "reports:summary": Call(scopes=DOSSIER_SCOPES, query=_province_q),
-    "reports:outside_counts": Call(scopes=DOSSIER_SCOPES, query=_province_q),
+    "reports:outside_counts": Call(scopes=DOSSIER_SCOPES, query=_province_q, shows=_province_name),
     # --- citizens' pages ---
     "citizen:home": Call(scopes=DOSSIER_SCOPES, lists=lambda w, r, s: dossier_for(w, r, s).code),
     "citizen:wizard": Call(),
