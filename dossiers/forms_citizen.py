@@ -22,7 +22,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _l
+from django.utils.translation import gettext_lazy
 
 from agencies.models import AdminUnit, OneTimeCode, Role, SubmissionDraft, SubmissionDraftFile, User
 from dossiers import notifications
@@ -144,11 +144,11 @@ def one_time_code_check(*, user: User, purpose: str, code: str) -> None:
 # --- accounts -------------------------------------------------------------------
 
 class SignupForm(forms.Form):
-    full_name = forms.CharField(label=_l("Họ và tên"), max_length=120)
-    contact = forms.CharField(label=_l("Số điện thoại hoặc thư điện tử"), max_length=255,
-                              help_text=_l("Mã xác nhận sẽ được gửi tới đây."))
-    password1 = forms.CharField(label=_l("Mật khẩu"), widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
-    password2 = forms.CharField(label=_l("Nhập lại mật khẩu"),
+    full_name = forms.CharField(label=gettext_lazy("Họ và tên"), max_length=120)
+    contact = forms.CharField(label=gettext_lazy("Số điện thoại hoặc thư điện tử"), max_length=255,
+                              help_text=gettext_lazy("Mã xác nhận sẽ được gửi tới đây."))
+    password1 = forms.CharField(label=gettext_lazy("Mật khẩu"), widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+    password2 = forms.CharField(label=gettext_lazy("Nhập lại mật khẩu"),
                                 widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
 
     def clean_full_name(self) -> str:
@@ -199,19 +199,19 @@ def contact_of(user: User) -> str:
 
 
 class CodeForm(forms.Form):
-    code = forms.CharField(label=_l("Mã xác nhận (6 chữ số)"), max_length=6, min_length=6,
+    code = forms.CharField(label=gettext_lazy("Mã xác nhận (6 chữ số)"), max_length=6, min_length=6,
                            widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code",
                                                          "pattern": "[0-9]{6}"}))
 
 
 class PasswordResetRequestForm(forms.Form):
-    contact = forms.CharField(label=_l("Số điện thoại hoặc thư điện tử đã đăng ký"), max_length=255)
+    contact = forms.CharField(label=gettext_lazy("Số điện thoại hoặc thư điện tử đã đăng ký"), max_length=255)
 
 
 class PasswordResetConfirmForm(CodeForm):
-    password1 = forms.CharField(label=_l("Mật khẩu mới"),
+    password1 = forms.CharField(label=gettext_lazy("Mật khẩu mới"),
                                 widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
-    password2 = forms.CharField(label=_l("Nhập lại mật khẩu mới"),
+    password2 = forms.CharField(label=gettext_lazy("Nhập lại mật khẩu mới"),
                                 widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
 
     def clean(self) -> dict[str, Any]:
@@ -231,11 +231,11 @@ class PasswordResetConfirmForm(CodeForm):
 
 STEPS = ["noi-nop", "nguoi", "thu-tuc", "giay-to", "xac-nhan"]
 STEP_LABELS = {
-    "noi-nop": _l("Nhóm thủ tục và nơi nộp"),
-    "nguoi": _l("Thông tin người được đăng ký"),
-    "thu-tuc": _l("Chọn thủ tục"),
-    "giay-to": _l("Giấy tờ kèm theo"),
-    "xac-nhan": _l("Kiểm tra và nộp"),
+    "noi-nop": gettext_lazy("Nhóm thủ tục và nơi nộp"),
+    "nguoi": gettext_lazy("Thông tin người được đăng ký"),
+    "thu-tuc": gettext_lazy("Chọn thủ tục"),
+    "giay-to": gettext_lazy("Giấy tờ kèm theo"),
+    "xac-nhan": gettext_lazy("Kiểm tra và nộp"),
 }
 # Where a validation error with this dotted prefix is fixed.
 FIELD_STEP = [("unit", "noi-nop"), ("subject.residence", "noi-nop"), ("services", "thu-tuc"),
@@ -250,27 +250,27 @@ def step_for_field(field: str) -> str:
     return "xac-nhan"
 
 
-SEX_CHOICES = [("male", _l("Nam")), ("female", _l("Nữ"))]
-RELATIONSHIPS_BIRTH = [("mother", _l("Mẹ")), ("father", _l("Cha")), ("grandparent", _l("Ông/bà")),
-                       ("relative", _l("Người thân khác"))]
-RELATIONSHIPS_DEATH = [("spouse", _l("Vợ/chồng")), ("child", _l("Con")), ("parent", _l("Cha/mẹ")),
-                       ("sibling", _l("Anh/chị/em")), ("relative", _l("Người thân khác"))]
-SPECIAL_CASES = [("", _l("Không – trẻ có đủ cha, mẹ")), ("abandoned", _l("Trẻ bị bỏ rơi")),
-                 ("parent_unidentified", _l("Chưa xác định được cha hoặc mẹ")),
-                 ("surrogacy", _l("Trẻ sinh ra do mang thai hộ"))]
-HOUSEHOLD_TYPES = [("family", _l("Hộ gia đình")), ("collective", _l("Nhân khẩu tập thể (cơ quan, đơn vị, ký túc xá…)"))]
+SEX_CHOICES = [("male", gettext_lazy("Nam")), ("female", gettext_lazy("Nữ"))]
+RELATIONSHIPS_BIRTH = [("mother", gettext_lazy("Mẹ")), ("father", gettext_lazy("Cha")), ("grandparent", gettext_lazy("Ông/bà")),
+                       ("relative", gettext_lazy("Người thân khác"))]
+RELATIONSHIPS_DEATH = [("spouse", gettext_lazy("Vợ/chồng")), ("child", gettext_lazy("Con")), ("parent", gettext_lazy("Cha/mẹ")),
+                       ("sibling", gettext_lazy("Anh/chị/em")), ("relative", gettext_lazy("Người thân khác"))]
+SPECIAL_CASES = [("", gettext_lazy("Không – trẻ có đủ cha, mẹ")), ("abandoned", gettext_lazy("Trẻ bị bỏ rơi")),
+                 ("parent_unidentified", gettext_lazy("Chưa xác định được cha hoặc mẹ")),
+                 ("surrogacy", gettext_lazy("Trẻ sinh ra do mang thai hộ"))]
+HOUSEHOLD_TYPES = [("family", gettext_lazy("Hộ gia đình")), ("collective", gettext_lazy("Nhân khẩu tập thể (cơ quan, đơn vị, ký túc xá…)"))]
 BENEFIT_CATEGORIES = [
-    ("none", _l("Không thuộc trường hợp nào dưới đây")),
-    ("pensioner", _l("Đang hưởng lương hưu")),
-    ("monthly_benefit", _l("Đang hưởng trợ cấp BHXH hằng tháng")),
-    ("reserved_contributions", _l("Đã đóng BHXH bắt buộc và đang bảo lưu thời gian đóng")),
-    ("voluntary_participant", _l("Đang tham gia BHXH tự nguyện")),
-    ("awaiting_pension_age", _l("Đang chờ đủ tuổi hưởng lương hưu/trợ cấp hằng tháng")),
-    ("meritorious_person", _l("Người có công với cách mạng")),
-    ("social_protection", _l("Đang hưởng trợ cấp xã hội hằng tháng (bảo trợ xã hội)")),
-    ("survivor_allowance", _l("Đang hưởng trợ cấp tuất hoặc trợ cấp hằng tháng khác")),
+    ("none", gettext_lazy("Không thuộc trường hợp nào dưới đây")),
+    ("pensioner", gettext_lazy("Đang hưởng lương hưu")),
+    ("monthly_benefit", gettext_lazy("Đang hưởng trợ cấp BHXH hằng tháng")),
+    ("reserved_contributions", gettext_lazy("Đã đóng BHXH bắt buộc và đang bảo lưu thời gian đóng")),
+    ("voluntary_participant", gettext_lazy("Đang tham gia BHXH tự nguyện")),
+    ("awaiting_pension_age", gettext_lazy("Đang chờ đủ tuổi hưởng lương hưu/trợ cấp hằng tháng")),
+    ("meritorious_person", gettext_lazy("Người có công với cách mạng")),
+    ("social_protection", gettext_lazy("Đang hưởng trợ cấp xã hội hằng tháng (bảo trợ xã hội)")),
+    ("survivor_allowance", gettext_lazy("Đang hưởng trợ cấp tuất hoặc trợ cấp hằng tháng khác")),
 ]
-YES_NO = [("yes", _l("Có")), ("no", _l("Không"))]
+YES_NO = [("yes", gettext_lazy("Có")), ("no", gettext_lazy("Không"))]
 
 
 class DateInput(forms.DateInput):
@@ -287,12 +287,12 @@ def _no_future(value: date | None) -> date | None:
 
 
 class PlaceForm(forms.Form):
-    bundle = forms.ChoiceField(label=_l("Bạn muốn đăng ký"), widget=forms.RadioSelect, choices=[
-        ("birth", _l("Khai sinh cho con (kèm đăng ký thường trú, thẻ BHYT)")),
-        ("death", _l("Khai tử cho người thân (kèm xóa thường trú, mai táng phí)"))])
-    province = forms.ChoiceField(label=_l("Tỉnh/thành phố nơi cư trú"))
-    unit = forms.ChoiceField(label=_l("Xã/phường nơi cư trú"))
-    address = forms.CharField(label=_l("Địa chỉ (số nhà, đường, thôn/ấp)"), max_length=255)
+    bundle = forms.ChoiceField(label=gettext_lazy("Bạn muốn đăng ký"), widget=forms.RadioSelect, choices=[
+        ("birth", gettext_lazy("Khai sinh cho con (kèm đăng ký thường trú, thẻ BHYT)")),
+        ("death", gettext_lazy("Khai tử cho người thân (kèm xóa thường trú, mai táng phí)"))])
+    province = forms.ChoiceField(label=gettext_lazy("Tỉnh/thành phố nơi cư trú"))
+    unit = forms.ChoiceField(label=gettext_lazy("Xã/phường nơi cư trú"))
+    address = forms.CharField(label=gettext_lazy("Địa chỉ (số nhà, đường, thôn/ấp)"), max_length=255)
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -313,12 +313,12 @@ def commune_choices(province_code: str | None) -> list[tuple[str, str]]:
 
 
 class ApplicantMixin(forms.Form):
-    applicant_name = forms.CharField(label=_l("Họ tên người nộp (bạn)"), max_length=120)
-    applicant_personal_id = forms.CharField(label=_l("Số định danh cá nhân của bạn"), max_length=12,
+    applicant_name = forms.CharField(label=gettext_lazy("Họ tên người nộp (bạn)"), max_length=120)
+    applicant_personal_id = forms.CharField(label=gettext_lazy("Số định danh cá nhân của bạn"), max_length=12,
                                             widget=forms.TextInput(attrs={"inputmode": "numeric"}))
-    applicant_phone = forms.CharField(label=_l("Số điện thoại liên hệ"), max_length=20,
+    applicant_phone = forms.CharField(label=gettext_lazy("Số điện thoại liên hệ"), max_length=20,
                                       widget=forms.TextInput(attrs={"inputmode": "tel"}))
-    applicant_email = forms.EmailField(label=_l("Thư điện tử"), required=False)
+    applicant_email = forms.EmailField(label=gettext_lazy("Thư điện tử"), required=False)
 
     def clean_applicant_phone(self) -> str:
         phone = phone_normalize(self.cleaned_data["applicant_phone"])
@@ -334,23 +334,23 @@ class ApplicantMixin(forms.Form):
 
 
 class BirthSubjectForm(ApplicantMixin):
-    full_name = forms.CharField(label=_l("Họ, chữ đệm và tên của trẻ"), max_length=120)
-    sex = forms.ChoiceField(label=_l("Giới tính"), choices=SEX_CHOICES, widget=forms.RadioSelect)
-    date_of_birth = forms.DateField(label=_l("Ngày sinh"), widget=DateInput, validators=[_no_future])
-    place_of_birth = forms.CharField(label=_l("Nơi sinh (bệnh viện, trạm y tế…)"), max_length=255)
-    ethnicity = forms.CharField(label=_l("Dân tộc"), max_length=40, initial="Kinh")
-    special_case = forms.ChoiceField(label=_l("Trường hợp đặc biệt"), choices=SPECIAL_CASES, required=False)
-    mother_name = forms.CharField(label=_l("Họ tên người mẹ"), max_length=120)
-    mother_personal_id = forms.CharField(label=_l("Số định danh cá nhân của mẹ"), max_length=12,
+    full_name = forms.CharField(label=gettext_lazy("Họ, chữ đệm và tên của trẻ"), max_length=120)
+    sex = forms.ChoiceField(label=gettext_lazy("Giới tính"), choices=SEX_CHOICES, widget=forms.RadioSelect)
+    date_of_birth = forms.DateField(label=gettext_lazy("Ngày sinh"), widget=DateInput, validators=[_no_future])
+    place_of_birth = forms.CharField(label=gettext_lazy("Nơi sinh (bệnh viện, trạm y tế…)"), max_length=255)
+    ethnicity = forms.CharField(label=gettext_lazy("Dân tộc"), max_length=40, initial="Kinh")
+    special_case = forms.ChoiceField(label=gettext_lazy("Trường hợp đặc biệt"), choices=SPECIAL_CASES, required=False)
+    mother_name = forms.CharField(label=gettext_lazy("Họ tên người mẹ"), max_length=120)
+    mother_personal_id = forms.CharField(label=gettext_lazy("Số định danh cá nhân của mẹ"), max_length=12,
                                          widget=forms.TextInput(attrs={"inputmode": "numeric"}))
-    father_name = forms.CharField(label=_l("Họ tên người cha"), max_length=120, required=False)
-    father_personal_id = forms.CharField(label=_l("Số định danh cá nhân của cha"), max_length=12, required=False,
+    father_name = forms.CharField(label=gettext_lazy("Họ tên người cha"), max_length=120, required=False)
+    father_personal_id = forms.CharField(label=gettext_lazy("Số định danh cá nhân của cha"), max_length=12, required=False,
                                          widget=forms.TextInput(attrs={"inputmode": "numeric"}))
-    household_type = forms.ChoiceField(label=_l("Cha mẹ cư trú theo"), choices=HOUSEHOLD_TYPES,
+    household_type = forms.ChoiceField(label=gettext_lazy("Cha mẹ cư trú theo"), choices=HOUSEHOLD_TYPES,
                                        widget=forms.RadioSelect, initial="family")
-    first_health_insurance_card = forms.ChoiceField(label=_l("Đây là lần đầu trẻ được cấp thẻ BHYT?"),
+    first_health_insurance_card = forms.ChoiceField(label=gettext_lazy("Đây là lần đầu trẻ được cấp thẻ BHYT?"),
                                                     choices=YES_NO, widget=forms.RadioSelect, initial="yes")
-    relationship = forms.ChoiceField(label=_l("Bạn là gì của trẻ?"), choices=RELATIONSHIPS_BIRTH)
+    relationship = forms.ChoiceField(label=gettext_lazy("Bạn là gì của trẻ?"), choices=RELATIONSHIPS_BIRTH)
     field_order = ["full_name", "sex", "date_of_birth", "place_of_birth", "ethnicity", "special_case",
                    "mother_name", "mother_personal_id", "father_name", "father_personal_id", "household_type",
                    "first_health_insurance_card", "relationship", "applicant_name", "applicant_personal_id",
@@ -391,26 +391,26 @@ class BirthSubjectForm(ApplicantMixin):
 
 
 class DeathSubjectForm(ApplicantMixin):
-    full_name = forms.CharField(label=_l("Họ, chữ đệm và tên người đã mất"), max_length=120)
-    personal_id = forms.CharField(label=_l("Số định danh cá nhân của người đã mất"), max_length=12,
+    full_name = forms.CharField(label=gettext_lazy("Họ, chữ đệm và tên người đã mất"), max_length=120)
+    personal_id = forms.CharField(label=gettext_lazy("Số định danh cá nhân của người đã mất"), max_length=12,
                                   widget=forms.TextInput(attrs={"inputmode": "numeric"}))
-    sex = forms.ChoiceField(label=_l("Giới tính"), choices=SEX_CHOICES, widget=forms.RadioSelect)
-    date_of_birth = forms.DateField(label=_l("Ngày sinh"), widget=DateInput, validators=[_no_future])
-    date_of_death = forms.DateField(label=_l("Ngày mất"), widget=DateInput, validators=[_no_future])
-    place_of_death = forms.CharField(label=_l("Nơi mất"), max_length=255)
-    had_permanent_residence = forms.ChoiceField(label=_l("Người mất có đăng ký thường trú?"), choices=YES_NO,
+    sex = forms.ChoiceField(label=gettext_lazy("Giới tính"), choices=SEX_CHOICES, widget=forms.RadioSelect)
+    date_of_birth = forms.DateField(label=gettext_lazy("Ngày sinh"), widget=DateInput, validators=[_no_future])
+    date_of_death = forms.DateField(label=gettext_lazy("Ngày mất"), widget=DateInput, validators=[_no_future])
+    place_of_death = forms.CharField(label=gettext_lazy("Nơi mất"), max_length=255)
+    had_permanent_residence = forms.ChoiceField(label=gettext_lazy("Người mất có đăng ký thường trú?"), choices=YES_NO,
                                                 widget=forms.RadioSelect, initial="yes")
-    is_household_head = forms.ChoiceField(label=_l("Người mất là chủ hộ?"), choices=YES_NO,
+    is_household_head = forms.ChoiceField(label=gettext_lazy("Người mất là chủ hộ?"), choices=YES_NO,
                                           widget=forms.RadioSelect, initial="no")
-    benefit_category = forms.ChoiceField(label=_l("Trước khi mất, người mất"), choices=BENEFIT_CATEGORIES,
+    benefit_category = forms.ChoiceField(label=gettext_lazy("Trước khi mất, người mất"), choices=BENEFIT_CATEGORIES,
                                          initial="none")
-    social_insurance_number = forms.CharField(label=_l("Mã số BHXH (nếu có)"), max_length=10, required=False,
+    social_insurance_number = forms.CharField(label=gettext_lazy("Mã số BHXH (nếu có)"), max_length=10, required=False,
                                               widget=forms.TextInput(attrs={"inputmode": "numeric"}))
-    compulsory_months = forms.IntegerField(label=_l("Số tháng đóng BHXH bắt buộc"), min_value=0, initial=0,
+    compulsory_months = forms.IntegerField(label=gettext_lazy("Số tháng đóng BHXH bắt buộc"), min_value=0, initial=0,
                                            required=False)
-    voluntary_months = forms.IntegerField(label=_l("Số tháng đóng BHXH tự nguyện"), min_value=0, initial=0,
+    voluntary_months = forms.IntegerField(label=gettext_lazy("Số tháng đóng BHXH tự nguyện"), min_value=0, initial=0,
                                           required=False)
-    relationship = forms.ChoiceField(label=_l("Bạn là gì của người mất?"), choices=RELATIONSHIPS_DEATH)
+    relationship = forms.ChoiceField(label=gettext_lazy("Bạn là gì của người mất?"), choices=RELATIONSHIPS_DEATH)
     field_order = ["full_name", "personal_id", "sex", "date_of_birth", "date_of_death", "place_of_death",
                    "had_permanent_residence", "is_household_head", "benefit_category", "social_insurance_number",
                    "compulsory_months", "voluntary_months", "relationship", "applicant_name",
@@ -466,28 +466,28 @@ def _applicant_initial(a: dict[str, Any]) -> dict[str, Any]:
 
 class AttachmentForm(forms.Form):
     # Two inputs, so a phone offers both the camera and the gallery/files.
-    photo = forms.FileField(label=_l("Chụp ảnh giấy tờ"), required=False, widget=forms.ClearableFileInput(
+    photo = forms.FileField(label=gettext_lazy("Chụp ảnh giấy tờ"), required=False, widget=forms.ClearableFileInput(
         attrs={"accept": "image/*", "capture": "environment"}))
-    files = forms.FileField(label=_l("Chọn ảnh hoặc tệp PDF"), required=False, widget=forms.ClearableFileInput(
+    files = forms.FileField(label=gettext_lazy("Chọn ảnh hoặc tệp PDF"), required=False, widget=forms.ClearableFileInput(
         attrs={"accept": "image/*,application/pdf"}))
 
 
 class SupplementForm(forms.Form):
-    note = forms.CharField(label=_l("Nội dung bổ sung"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
-    photo = forms.FileField(label=_l("Chụp ảnh giấy tờ"), required=False, widget=forms.ClearableFileInput(
+    note = forms.CharField(label=gettext_lazy("Nội dung bổ sung"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
+    photo = forms.FileField(label=gettext_lazy("Chụp ảnh giấy tờ"), required=False, widget=forms.ClearableFileInput(
         attrs={"accept": "image/*", "capture": "environment"}))
-    files = forms.FileField(label=_l("Chọn ảnh hoặc tệp PDF"), required=False, widget=forms.ClearableFileInput(
+    files = forms.FileField(label=gettext_lazy("Chọn ảnh hoặc tệp PDF"), required=False, widget=forms.ClearableFileInput(
         attrs={"accept": "image/*,application/pdf"}))
 
 
 class TrackForm(forms.Form):
-    code = forms.CharField(label=_l("Mã hồ sơ"), max_length=32)
-    phone = forms.CharField(label=_l("Số điện thoại người nộp"), max_length=20,
+    code = forms.CharField(label=gettext_lazy("Mã hồ sơ"), max_length=32)
+    phone = forms.CharField(label=gettext_lazy("Số điện thoại người nộp"), max_length=20,
                             widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}))
 
 
 class VerifyUploadForm(forms.Form):
-    file = forms.FileField(label=_l("Tệp PDF cần kiểm tra"), widget=forms.ClearableFileInput(
+    file = forms.FileField(label=gettext_lazy("Tệp PDF cần kiểm tra"), widget=forms.ClearableFileInput(
         attrs={"accept": "application/pdf"}))
 
 
