@@ -12,10 +12,12 @@ NAV = {
     Role.ONE_STOP_CLERK: [("staff:counter", _("Tiếp nhận hồ sơ")), ("staff:dossiers", _("Danh sách hồ sơ")),
                           ("staff:difficulties", _("Vướng mắc")), ("staff:contacts", _("Đầu mối phối hợp"))],
     Role.OFFICER: [("staff:queue", _("Hàng đợi xử lý")), ("staff:dossiers", _("Hồ sơ")),
-                   ("staff:difficulties", _("Vướng mắc")), ("staff:contacts", _("Đầu mối phối hợp"))],
+                   ("staff:difficulties", _("Vướng mắc")), ("staff:contacts", _("Đầu mối phối hợp")),
+                   ("reports:outside_counts", _("Số liệu ngoài liên thông"))],
     Role.PROVINCIAL_VIEWER: [("reports:dashboard", _("Bảng điều khiển")), ("reports:daily_list", _("Báo cáo ngày")),
                              ("reports:adoption", _("Tỷ lệ liên thông")), ("staff:dossiers", _("Hồ sơ")),
-                             ("staff:difficulties", _("Vướng mắc"))],
+                             ("staff:difficulties", _("Vướng mắc")),
+                             ("reports:outside_counts", _("Số liệu ngoài liên thông"))],
     Role.ADMIN: [("admin:index", _("Quản trị")), ("reports:dashboard", _("Bảng điều khiển"))],
 }
 
