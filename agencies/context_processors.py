@@ -5,6 +5,7 @@ from django.http import HttpRequest
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
+from agencies import access
 from agencies.models import Role
 
 NAV = {
@@ -28,6 +29,8 @@ def navigation(request: HttpRequest) -> dict:
         return {"nav_links": []}
     links = []
     for name, label in NAV.get(user.role, []):
+        if name == "reports:outside_counts" and not access.can_report_outside_counts(user):
+            continue
         try:
             links.append({"url": reverse(name), "label": label, "active": request.path.startswith(reverse(name))})
         except NoReverseMatch:
