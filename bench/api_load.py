@@ -208,7 +208,7 @@ def start_stack(args, db: str) -> tuple[subprocess.Popen, subprocess.Popen, dict
 
 def stop(proc: subprocess.Popen) -> None:
     if proc.poll() is None:
-        os.killpg(proc.pid, signal.SIGTERM)
+        proc.send_signal(signal.SIGTERM)  # the main process: a warm shutdown of its own children
         try:
             proc.wait(timeout=20)
         except subprocess.TimeoutExpired:
