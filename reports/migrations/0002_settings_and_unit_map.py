@@ -37,6 +37,40 @@ LEFT JOIN LATERAL (
 LEFT JOIN agencies_adminunit lp ON lp.id = u.province_id AND u.map = 'legacy'
 """
 
+# SQLite (the zero-setup `make run`) has neither LATERAL nor CREATE OR
+# REPLACE VIEW: the same view with correlated sub-queries.
+_REP = ("(SELECT p.{col} FROM agencies_adminunit p WHERE p.successor_id = u.id "
+        "ORDER BY (p.code = u.code) DESC, p.code LIMIT 1)")
+UNIT_MAP_SQLITE = f"""
+CREATE VIEW IF NOT EXISTS reports_unitmap AS
+SELECT u.id AS unit_id,
+       CASE WHEN u.map = 'legacy' AND u.level = 'commune' THEN u.id
+            WHEN u.map = 'current' AND u.level = 'commune' THEN {_REP.format(col='id')} END AS legacy_commune_id,
+       CASE WHEN u.map = 'legacy' AND u.level = 'commune' THEN u.parent_id
+            WHEN u.map = 'legacy' AND u.level = 'district' THEN u.id
+            WHEN u.map = 'current' AND u.level = 'commune' THEN {_REP.format(col='parent_id')} END AS legacy_district_id,
+       CASE WHEN u.map = 'legacy' AND u.level = 'province' THEN u.id
+            WHEN u.map = 'legacy' THEN u.province_id
+            WHEN u.map = 'current' AND u.level = 'commune' THEN {_REP.format(col='province_id')} END AS legacy_province_id,
+       CASE WHEN u.map = 'current' AND u.level = 'commune' THEN u.id
+            WHEN u.map = 'legacy' AND u.level = 'commune' THEN u.successor_id END AS current_commune_id,
+       CASE WHEN u.map = 'current' AND u.level = 'province' THEN u.id
+            WHEN u.map = 'current' THEN u.province_id
+            WHEN u.level = 'province' THEN u.successor_id
+            ELSE lp.successor_id END AS current_province_id
+FROM agencies_adminunit u
+LEFT JOIN agencies_adminunit lp ON lp.id = u.province_id AND u.map = 'legacy'
+"""
+
+
+def create_view(apps, schema_editor) -> None:
+    sql = UNIT_MAP_SQL if schema_editor.connection.vendor == "postgresql" else UNIT_MAP_SQLITE
+    schema_editor.execute(sql)
+
+
+def drop_view(apps, schema_editor) -> None:
+    schema_editor.execute("DROP VIEW IF EXISTS reports_unitmap")
+
 
 class Migration(migrations.Migration):
 
@@ -46,7 +80,7 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.RunSQL(UNIT_MAP_SQL, "DROP VIEW IF EXISTS reports_unitmap"),
+        migrations.RunPython(create_view, drop_view),
         migrations.CreateModel(
             name='UnitMap',
             fields=[
