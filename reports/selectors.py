@@ -25,6 +25,7 @@ from agencies import access
 from agencies.models import AdminUnit, AgencyKind, User
 from agencies.selectors import CURRENT_MAP_FROM
 from dossiers.models import Dossier, Leg, LegStatus, Service
+from reports import sql
 from reports.models import DailyReport, DifficultyReport, OutsideCount, ReportSettings, UnitMap
 
 GROUP_DISTRICT, GROUP_COMMUNE = "district", "commune"
@@ -98,23 +99,26 @@ def user_province(user: User) -> AdminUnit | None:
 
 
 # --- adoption rate (Công văn 5630/UBND-NC, phụ lục) -------------------------
+# Written for PostgreSQL; the `{...}` fields are the few vendor-specific
+# spellings (reports/sql.py), filled in by adoption_sql(). On PostgreSQL they
+# give back the original text (same plans, docs/benchmarks.md).
 ADOPTION_SQL = """
 WITH per_unit AS (
     SELECT d.unit_id,
-           COUNT(*) FILTER (WHERE d.services @> '["residence_registration"]'::jsonb) AS birth_linked,
-           COUNT(*) FILTER (WHERE d.services @> '["residence_removal"]'::jsonb) AS death_linked,
-           0::bigint AS birth_outside, 0::bigint AS death_outside
+           COUNT(*) FILTER (WHERE {birth_linked}) AS birth_linked,
+           COUNT(*) FILTER (WHERE {death_linked}) AS death_linked,
+           {zero} AS birth_outside, {zero} AS death_outside
     FROM dossiers_dossier d
     WHERE d.scope_province_id = %(current_province)s
       AND d.submitted_at >= %(start)s AND d.submitted_at < %(end)s
-      AND (d.services @> '["residence_registration"]'::jsonb OR d.services @> '["residence_removal"]'::jsonb)
+      AND ({birth_linked} OR {death_linked})
     GROUP BY d.unit_id
     UNION ALL
     SELECT o.unit_id, 0, 0,
            COALESCE(SUM(o.count) FILTER (WHERE o.procedure = 'residence_registration'), 0),
            COALESCE(SUM(o.count) FILTER (WHERE o.procedure = 'residence_removal'), 0)
     FROM reports_outsidecount o
-    WHERE o.unit_id IN (SELECT a.id FROM agencies_adminunit a WHERE a.province_id = ANY(%(provinces)s))
+    WHERE o.unit_id IN (SELECT a.id FROM agencies_adminunit a WHERE {in_provinces})
       AND o.date BETWEEN %(first)s AND %(last)s
     GROUP BY o.unit_id
 ), grouped AS (
@@ -125,20 +129,43 @@ WITH per_unit AS (
            SUM(p.birth_linked + p.birth_outside) AS birth_total,
            SUM(p.death_linked + p.death_outside) AS death_total
     FROM per_unit p JOIN reports_unitmap m ON m.unit_id = p.unit_id
-    WHERE %(legacy_province)s::bigint IS NULL OR m.legacy_province_id = %(legacy_province)s
+    WHERE {legacy_province} IS NULL OR m.legacy_province_id = %(legacy_province)s
     GROUP BY 1
 )
 SELECT u.code, u.name,
-       COALESCE(g.birth_total, 0)::int, COALESCE(g.birth_linked, 0)::int,
-       ROUND(100.0 * g.birth_linked / NULLIF(g.birth_total, 0), 1)::float AS birth_rate,
-       COALESCE(g.death_total, 0)::int, COALESCE(g.death_linked, 0)::int,
-       ROUND(100.0 * g.death_linked / NULLIF(g.death_total, 0), 1)::float AS death_rate,
+       {birth_total}, {birth_linked_total},
+       {birth_rate} AS birth_rate,
+       {death_total}, {death_linked_total},
+       {death_rate} AS death_rate,
        u.id
 FROM agencies_adminunit u
 LEFT JOIN grouped g ON g.group_id = u.id
-WHERE u.id = ANY(%(rows)s) OR g.group_id IS NOT NULL
+WHERE {in_rows} OR g.group_id IS NOT NULL
 ORDER BY birth_rate DESC NULLS LAST, death_rate DESC NULLS LAST, u.code
 """
+
+
+def adoption_sql(group_col: str, params: dict[str, Any], *, provinces: list[int], rows: list[int]) -> str:
+    """ADOPTION_SQL for the connection's database; binds `provinces` and
+    `rows` into `params`."""
+    def rate_sql(part: str) -> str:
+        return sql.cast(f"ROUND(100.0 * g.{part}_linked / NULLIF(g.{part}_total, 0), 1)", "float")
+
+    return ADOPTION_SQL.format(
+        group_col=group_col,
+        birth_linked=sql.json_array_has("d.services", "residence_registration"),
+        death_linked=sql.json_array_has("d.services", "residence_removal"),
+        zero=sql.cast("0", "bigint"),
+        in_provinces=sql.in_list("a.province_id", "provinces", provinces, params),
+        legacy_province=sql.nullable_param("legacy_province", "bigint"),
+        birth_total=sql.cast("COALESCE(g.birth_total, 0)", "int"),
+        birth_linked_total=sql.cast("COALESCE(g.birth_linked, 0)", "int"),
+        birth_rate=rate_sql("birth"),
+        death_total=sql.cast("COALESCE(g.death_total, 0)", "int"),
+        death_linked_total=sql.cast("COALESCE(g.death_linked, 0)", "int"),
+        death_rate=rate_sql("death"),
+        in_rows=sql.in_list("u.id", "rows", rows, params),
+    )
 ADOPTION_KEYS = ("unit", "name", "birth_total", "birth_linked", "birth_rate",
                  "death_total", "death_linked", "death_rate")
 
@@ -181,15 +208,26 @@ def adoption_report(q: AdoptionQuery) -> dict[str, Any]:
     # filed against units of either map
     provinces = [cur.pk, *AdminUnit.objects.filter(map=AdminUnit.Map.LEGACY, level=AdminUnit.Level.PROVINCE,
                                                    successor=cur).values_list("pk", flat=True)]
-    params = {
-        "current_province": cur.pk, "provinces": provinces, "start": start, "end": end, "first": q.first, "last": q.last,
+    params: dict[str, Any] = {
+        "current_province": cur.pk, "start": start, "end": end, "first": q.first, "last": q.last,
         "legacy_province": None if q.province.is_current else q.province.pk,
-        "rows": list(adoption_row_units(q).values_list("pk", flat=True)),
     }
+    query = adoption_sql(group_col, params, provinces=provinces,
+                         rows=list(adoption_row_units(q).values_list("pk", flat=True)))
     with report_query(), connection.cursor() as cursor:
-        cursor.execute(ADOPTION_SQL.format(group_col=group_col), params)
+        cursor.execute(query, params)
         raw = cursor.fetchall()
     rows = [dict(zip(ADOPTION_KEYS, r[:8], strict=True)) for r in raw]
+    if not sql.is_postgresql():
+        # SQLite rounds the float quotient, not an exact numeric: take the
+        # rates from rate() (= PostgreSQL's numeric ROUND, half away from
+        # zero) and sort again by them, as the ORDER BY above does
+        for r in rows:
+            r["birth_rate"] = rate(r["birth_linked"], r["birth_total"])
+            r["death_rate"] = rate(r["death_linked"], r["death_total"])
+        rows.sort(key=lambda r: r["unit"])
+        rows.sort(key=lambda r: (r["death_rate"] is None, -(r["death_rate"] or 0)))
+        rows.sort(key=lambda r: (r["birth_rate"] is None, -(r["birth_rate"] or 0)))
     total: dict[str, Any] = {k: sum(r[k] for r in rows) for k in
                              ("birth_total", "birth_linked", "death_total", "death_linked")}
     total["birth_rate"] = rate(total["birth_linked"], total["birth_total"])
@@ -445,12 +483,28 @@ def processing_times(province: AdminUnit, first: date, last: date, *, unit: Admi
                             status=LegStatus.COMPLETED, started_at__isnull=False)
     if unit is not None:
         qs = qs.filter(unit_scope_q(unit, "dossier__"))
-    hours = Extract(F("finished_at") - F("started_at"), "epoch") / Value(3600.0)
-    rows = (qs.values("agency", "service").annotate(
-        n=Count("pk"), median=Percentile(hours, 0.5), p90=Percentile(hours, 0.9))
-        .order_by("agency", "service"))
+    if sql.is_postgresql():
+        hours = Extract(F("finished_at") - F("started_at"), "epoch") / Value(3600.0)
+        rows: Any = (qs.values("agency", "service").annotate(
+            n=Count("pk"), median=Percentile(hours, 0.5), p90=Percentile(hours, 0.9))
+            .order_by("agency", "service"))
+    else:
+        rows = _processing_times_python(qs)
     return [{**r, "agency_label": agency_label(r["agency"]), "service_label": service_label(r["service"]),
              "median": round(r["median"], 1), "p90": round(r["p90"], 1)} for r in rows]
+
+
+def _processing_times_python(qs: QuerySet[Leg]) -> list[dict[str, Any]]:
+    """processing_times' aggregate for SQLite only (the zero-setup demo,
+    a few dozen legs): SQLite has no percentile_cont, so the legs' durations
+    are grouped and interpolated in Python exactly as percentile_cont does.
+    Never used on PostgreSQL, where it would read every leg of the period."""
+    groups: dict[tuple[str, str], list[float]] = {}
+    for agency, service, started, finished in qs.values_list("agency", "service", "started_at", "finished_at"):
+        groups.setdefault((agency, service), []).append((finished - started).total_seconds() / 3600)
+    return [{"agency": a, "service": s, "n": len(h),
+             "median": sql.percentile_cont(h, 0.5), "p90": sql.percentile_cont(h, 0.9)}
+            for (a, s), h in sorted(groups.items())]
 
 
 def overdue_legs(province: AdminUnit, *, unit: AdminUnit | None = None, limit: int = 50) -> QuerySet[Leg]:
