@@ -92,6 +92,13 @@ def can_act_on_leg(user: User, leg: Leg) -> bool:
     return workable_legs(user).filter(pk=leg.pk).exists()
 
 
+def can_submit(user: User) -> bool:
+    """Who files dossiers at all (API.md): citizens, one-stop clerks, and
+    admins for historical imports. Officers and viewers never do."""
+    return user.is_authenticated and (
+        user.role in (Role.CITIZEN, Role.ONE_STOP_CLERK, Role.ADMIN) or user.is_superuser)
+
+
 def can_submit_for_unit(user: User, unit: AdminUnit) -> bool:
     """Citizens may file anywhere (the law decides the commune); a clerk only
     at their own commune's counter; an admin anywhere (historical imports)."""

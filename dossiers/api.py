@@ -12,13 +12,14 @@ from typing import Any
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework.exceptions import ParseError, UnsupportedMediaType
+from rest_framework.exceptions import ParseError, PermissionDenied, UnsupportedMediaType
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from agencies import access
 from agencies.access import can_act_on_dossier
 from dossiers import selectors, services
 from dossiers.models import Bundle, Dossier, DossierStatus, Leg, LegStatus, Service
@@ -114,6 +115,8 @@ class DossierListCreateApi(APIView):
 
     @extend_schema(operation_id="dossiers_create", request=DossierSubmitIn, responses={201: DossierOut})
     def post(self, request: Request) -> Response:
+        if not access.can_submit(request.user):
+            raise PermissionDenied(_("Chỉ công dân và cán bộ một cửa được nộp hồ sơ."))
         data, files = _data(request)
         dossier = services.dossier_submit(data=data, user=request.user, files=files)
         return Response(_dossier_out(request, dossier, full=True), status=201)

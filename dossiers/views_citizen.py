@@ -101,10 +101,8 @@ def signup_confirm(request: HttpRequest) -> HttpResponse:
             user.is_active = True
             user.save(update_fields=["is_active"])
             request.session.pop(SESSION_SIGNUP, None)
-            # Any configured backend that logs people in (axes' only refuses).
-            backend = next((b for b in settings.AUTHENTICATION_BACKENDS if not b.startswith("axes.")),
-                           "django.contrib.auth.backends.ModelBackend")
-            login(request, user, backend=backend)
+            # The backend that logs citizens in (axes' backend only refuses).
+            login(request, user, backend="dossiers.forms_citizen.ContactBackend")
             messages.success(request, _("Tài khoản đã được kích hoạt. Bạn có thể nộp hồ sơ ngay."))
             return redirect("citizen:home")
     return render(request, "citizen/signup_confirm.html", {"form": form, "sent_to": f.contact_of(user)})

@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "django_htmx",
     "django_celery_beat",
     "agencies",
@@ -60,6 +61,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "lienthong.middleware.RequestSizeLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -187,6 +189,8 @@ STATIC_ROOT.mkdir(exist_ok=True)  # whitenoise warns about a missing root
 # Uploads: 10 MB per file (DOMAIN: attachments), a little more per request.
 MAX_UPLOAD_SIZE = 10 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 25 * 1024 * 1024
+# A multipart request may carry several attachments.
+MAX_REQUEST_SIZE = int(os.environ.get("MAX_REQUEST_SIZE", 6 * MAX_UPLOAD_SIZE))
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 # --- Email and SMS --------------------------------------------------------
@@ -219,6 +223,10 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    # Swagger UI served from our own static files (no CDN, no inline script: CSP).
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
 }
 
 # --- Security (production hardening; tests run with DEBUG off too) --------
@@ -261,7 +269,7 @@ MIDDLEWARE.insert(MIDDLEWARE.index("django.middleware.security.SecurityMiddlewar
 MIDDLEWARE.append("axes.middleware.AxesMiddleware")
 # Axes' backend goes first and only refuses locked-out pairs; whatever
 # backends are configured above (ModelBackend by default) still log people in.
-AUTHENTICATION_BACKENDS = ["lienthong.settings.AxesRequestBackend"] + [
+AUTHENTICATION_BACKENDS = ["lienthong.auth.AxesRequestBackend"] + [
     backend for backend in globals().get("AUTHENTICATION_BACKENDS", ["django.contrib.auth.backends.ModelBackend"])
     if not backend.startswith("axes.")
 ]
@@ -277,10 +285,7 @@ AXES_COOLOFF_MESSAGE = _("Bạn đã đăng nhập sai quá 5 lần. Để bảo
 # Failures and lock-outs are warnings; each successful log-in is not news.
 AXES_VERBOSE = False
 LOGGING["loggers"]["axes"] = {"level": "WARNING"}
-# A full page (extending base.html) once the lead adds the template;
-# until then the message above is answered as plain text.
-if (BASE_DIR / "templates" / "registration" / "lockout.html").exists():
-    AXES_LOCKOUT_TEMPLATE = "registration/lockout.html"
+AXES_LOCKOUT_TEMPLATE = "registration/lockout.html"
 
 # Content security policy (django-csp 4): no inline scripts anywhere; htmx
 # and the portal's scripts are static files. Inline styles stay allowed
@@ -306,23 +311,3 @@ SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update({
     "DossierStatusEnum": "dossiers.models.DossierStatus",
 })
 
-
-def __getattr__(name: str):
-    """`AxesRequestBackend`, built on first use (axes can only be imported
-    once settings are loaded): axes' backend, except that authenticate()
-    without a request (a shell, a test client's login()) has no client
-    address to throttle and passes on instead of raising ValueError.
-    (Proposed to move to lienthong/auth.py; settings then name that path.)"""
-    if name != "AxesRequestBackend":
-        raise AttributeError(name)
-    from axes.backends import AxesStandaloneBackend
-
-    class AxesRequestBackend(AxesStandaloneBackend):
-        def authenticate(self, request, username=None, password=None, **kwargs):
-            if request is None:
-                return None
-            return super().authenticate(request, username=username, password=password, **kwargs)
-
-    AxesRequestBackend.__module__ = __name__
-    globals()[name] = AxesRequestBackend
-    return AxesRequestBackend

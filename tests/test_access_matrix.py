@@ -135,14 +135,7 @@ EXPECT: dict[tuple[str, str], str] = {
 }
 
 # (route, scope, role) → what is wrong and whose file it is.
-XFAIL: dict[tuple[str, str, str], str] = {
-    **{("api-dossiers#post", scope, role): (
-        "POST /api/v1/dossiers/ by an officer or provincial viewer answers 400 {'unit': [...]} instead of "
-        "403: API.md allows only citizen and one_stop_clerk to submit (dossiers/api.py or "
-        "dossiers/validation.py, engine/rules helpers)")
-       for scope in ("own", "foreign")
-       for role in ("justice", "police", "social_insurance", "labour", "health", "viewer")},
-}
+XFAIL: dict[tuple[str, str, str], str] = {}
 
 
 def _cells(key: tuple[str, str]) -> dict[str, str]:

@@ -182,12 +182,10 @@ def test_a_form_body_over_the_limit_is_a_clear_400_not_a_500(client, db):
     assert response.status_code in (400, 413)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "DRF reads JSON request bodies from the stream, so DATA_UPLOAD_MAX_MEMORY_SIZE does not apply and a huge "
-    "JSON body is parsed whole; needs a request-size middleware (lead: lienthong/middleware.py, see the "
-    "hardening report)"))
 def test_an_api_json_body_over_the_limit_is_refused_before_parsing(clerk_api):
     payload = birth_payload(channel="one_stop")
     payload["applicant"]["note"] = "x" * (django_settings.DATA_UPLOAD_MAX_MEMORY_SIZE + 1)
     response = clerk_api.post("/api/v1/dossiers/", payload, content_type="application/json")
     assert response.status_code == 413, response.status_code
+    assert "non_field_errors" in response.json()
+    assert not Dossier.objects.exists()

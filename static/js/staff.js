@@ -13,6 +13,12 @@
     var search = document.querySelector("form[role=search] input[name=q]");
     if (search) { event.preventDefault(); search.focus(); search.select(); }
   });
+  // A select marked data-autosubmit submits its form when changed (no
+  // inline handlers: the content security policy forbids them).
+  document.addEventListener("change", function (event) {
+    var select = event.target.closest("select[data-autosubmit]");
+    if (select && select.form) { select.form.requestSubmit(); }
+  });
   // After a refused submit, put the keyboard on the list of problems.
   document.addEventListener("DOMContentLoaded", function () {
     var summary = document.getElementById("error-summary");
