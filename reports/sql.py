@@ -15,7 +15,6 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django.db import connection
-from django.db.backends.signals import connection_created
 
 _NAME = re.compile(r"^[a-z_][a-z0-9_]*$")
 _CASTS = {  # PostgreSQL type -> SQLite type affinity
@@ -84,53 +83,3 @@ def percentile_cont(values: Sequence[float], fraction: float) -> float | None:
     lo, hi = math.floor(pos), math.ceil(pos)
     return ordered[lo] + (ordered[hi] - ordered[lo]) * (pos - lo)
 
-
-# --- the unit roll-up view on SQLite -------------------------------------------
-# Migration reports/0002 creates `reports_unitmap` on SQLite with correlated
-# sub-queries whose ORDER BY names the outer row (`(p.code = u.code) DESC`),
-# which SQLite refuses when the view is read ("no such column: u.code"). The
-# same choice of representative predecessor without an outer reference in an
-# ORDER BY: the predecessor that kept the commune's code if any, else the one
-# with the smallest code (as the PostgreSQL view). Until the migration itself
-# is fixed, an SQLite database with the old definition is repaired when the
-# reports first connect to it (no-op on PostgreSQL and once repaired).
-_REP_ID = ("COALESCE((SELECT p.id FROM agencies_adminunit p WHERE p.successor_id = u.id AND p.code = u.code "
-           "ORDER BY p.code LIMIT 1), "
-           "(SELECT p.id FROM agencies_adminunit p WHERE p.successor_id = u.id ORDER BY p.code LIMIT 1))")
-UNIT_MAP_SQLITE = f"""
-CREATE VIEW reports_unitmap AS
-SELECT u.id AS unit_id,
-       CASE WHEN u.map = 'legacy' AND u.level = 'commune' THEN u.id
-            WHEN u.map = 'current' AND u.level = 'commune' THEN rep.id END AS legacy_commune_id,
-       CASE WHEN u.map = 'legacy' AND u.level = 'commune' THEN u.parent_id
-            WHEN u.map = 'legacy' AND u.level = 'district' THEN u.id
-            WHEN u.map = 'current' AND u.level = 'commune' THEN rep.parent_id END AS legacy_district_id,
-       CASE WHEN u.map = 'legacy' AND u.level = 'province' THEN u.id
-            WHEN u.map = 'legacy' THEN u.province_id
-            WHEN u.map = 'current' AND u.level = 'commune' THEN rep.province_id END AS legacy_province_id,
-       CASE WHEN u.map = 'current' AND u.level = 'commune' THEN u.id
-            WHEN u.map = 'legacy' AND u.level = 'commune' THEN u.successor_id END AS current_commune_id,
-       CASE WHEN u.map = 'current' AND u.level = 'province' THEN u.id
-            WHEN u.map = 'current' THEN u.province_id
-            WHEN u.level = 'province' THEN u.successor_id
-            ELSE lp.successor_id END AS current_province_id
-FROM (SELECT u.*, CASE WHEN u.map = 'current' AND u.level = 'commune' THEN {_REP_ID} END AS rep_id
-      FROM agencies_adminunit u) u
-LEFT JOIN agencies_adminunit rep ON rep.id = u.rep_id
-LEFT JOIN agencies_adminunit lp ON lp.id = u.province_id AND u.map = 'legacy'
-"""
-_BROKEN = "(p.code = u.code) DESC"
-
-
-def _repair_sqlite_unitmap(sender: Any, connection: Any, **kwargs: Any) -> None:
-    if connection.vendor != "sqlite":
-        return
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT sql FROM sqlite_master WHERE type = 'view' AND name = 'reports_unitmap'")
-        row = cursor.fetchone()
-        if row and _BROKEN in row[0]:
-            cursor.execute("DROP VIEW reports_unitmap")
-            cursor.execute(UNIT_MAP_SQLITE)
-
-
-connection_created.connect(_repair_sqlite_unitmap, dispatch_uid="reports.sql.repair_sqlite_unitmap")

@@ -38,27 +38,32 @@ LEFT JOIN agencies_adminunit lp ON lp.id = u.province_id AND u.map = 'legacy'
 """
 
 # SQLite (the zero-setup `make run`) has neither LATERAL nor CREATE OR
-# REPLACE VIEW: the same view with correlated sub-queries.
-_REP = ("(SELECT p.{col} FROM agencies_adminunit p WHERE p.successor_id = u.id "
-        "ORDER BY (p.code = u.code) DESC, p.code LIMIT 1)")
+# REPLACE VIEW, and refuses an outer column in a sub-query's ORDER BY: the
+# same choice of representative predecessor (the one that kept the commune's
+# code, else the smallest code) with plain correlated sub-queries.
+_REP_ID = ("COALESCE((SELECT p.id FROM agencies_adminunit p WHERE p.successor_id = u.id AND p.code = u.code "
+           "ORDER BY p.code LIMIT 1), "
+           "(SELECT p.id FROM agencies_adminunit p WHERE p.successor_id = u.id ORDER BY p.code LIMIT 1))")
 UNIT_MAP_SQLITE = f"""
 CREATE VIEW IF NOT EXISTS reports_unitmap AS
 SELECT u.id AS unit_id,
        CASE WHEN u.map = 'legacy' AND u.level = 'commune' THEN u.id
-            WHEN u.map = 'current' AND u.level = 'commune' THEN {_REP.format(col='id')} END AS legacy_commune_id,
+            WHEN u.map = 'current' AND u.level = 'commune' THEN rep.id END AS legacy_commune_id,
        CASE WHEN u.map = 'legacy' AND u.level = 'commune' THEN u.parent_id
             WHEN u.map = 'legacy' AND u.level = 'district' THEN u.id
-            WHEN u.map = 'current' AND u.level = 'commune' THEN {_REP.format(col='parent_id')} END AS legacy_district_id,
+            WHEN u.map = 'current' AND u.level = 'commune' THEN rep.parent_id END AS legacy_district_id,
        CASE WHEN u.map = 'legacy' AND u.level = 'province' THEN u.id
             WHEN u.map = 'legacy' THEN u.province_id
-            WHEN u.map = 'current' AND u.level = 'commune' THEN {_REP.format(col='province_id')} END AS legacy_province_id,
+            WHEN u.map = 'current' AND u.level = 'commune' THEN rep.province_id END AS legacy_province_id,
        CASE WHEN u.map = 'current' AND u.level = 'commune' THEN u.id
             WHEN u.map = 'legacy' AND u.level = 'commune' THEN u.successor_id END AS current_commune_id,
        CASE WHEN u.map = 'current' AND u.level = 'province' THEN u.id
             WHEN u.map = 'current' THEN u.province_id
             WHEN u.level = 'province' THEN u.successor_id
             ELSE lp.successor_id END AS current_province_id
-FROM agencies_adminunit u
+FROM (SELECT u.*, CASE WHEN u.map = 'current' AND u.level = 'commune' THEN {_REP_ID} END AS rep_id
+      FROM agencies_adminunit u) u
+LEFT JOIN agencies_adminunit rep ON rep.id = u.rep_id
 LEFT JOIN agencies_adminunit lp ON lp.id = u.province_id AND u.map = 'legacy'
 """
 
