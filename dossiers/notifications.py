@@ -94,18 +94,14 @@ def transition_message(transition) -> tuple[str, str, str]:
     return subject, body, sms
 
 
-def transition_notify(*, transition_id: int) -> int:
-    """Send the messages of one transition; returns how many were sent now."""
-    from dossiers.models import Notification, Transition
+def _transition_rows(transition) -> list:
+    """The Notification rows of one transition (created unsent when missing)."""
+    from dossiers.models import Notification
 
-    transition = (Transition.objects.select_related("dossier__submitted_by", "leg")
-                  .filter(pk=transition_id).first())
-    if transition is None:
-        return 0
     dossier = transition.dossier
     with translation.override(settings.LANGUAGE_CODE):
         subject, body, sms = transition_message(transition)
-    sent = 0
+    rows = []
     for channel, recipient in ((Notification.Channel.EMAIL, dossier.applicant_email),
                                (Notification.Channel.SMS, dossier.applicant_phone)):
         if not recipient:
@@ -118,6 +114,34 @@ def transition_notify(*, transition_id: int) -> int:
                               "body": body if channel == Notification.Channel.EMAIL else sms})
         except IntegrityError:
             note = Notification.objects.get(transition=transition, channel=channel)
+        rows.append(note)
+    return rows
+
+
+def _transition_get(transition_id: int):
+    from dossiers.models import Transition
+
+    return (Transition.objects.select_related("dossier__submitted_by", "leg")
+            .filter(pk=transition_id).first())
+
+
+def transition_outbox(*, transition_id: int) -> int:
+    """The broker could not take the task: keep the messages in the database,
+    unsent, for the sweep to send. Returns how many rows exist."""
+    transition = _transition_get(transition_id)
+    return len(_transition_rows(transition)) if transition is not None else 0
+
+
+def transition_notify(*, transition_id: int) -> int:
+    """Send the messages of one transition; returns how many were sent now."""
+    from dossiers.models import Notification
+
+    transition = _transition_get(transition_id)
+    if transition is None:
+        return 0
+    sent = 0
+    for note in _transition_rows(transition):
+        channel, recipient = note.channel, note.recipient
         # Claim the message with a conditional update: of two deliveries of
         # this task, only one sends it.
         if not Notification.objects.filter(pk=note.pk, sent_at=None).update(sent_at=timezone.now()):

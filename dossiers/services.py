@@ -15,7 +15,7 @@ import secrets
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.db import transaction
@@ -36,6 +36,7 @@ from dossiers.models import (
     DossierStatus,
     Leg,
     LegStatus,
+    Notification,
     Service,
     Transition,
 )
@@ -47,6 +48,9 @@ logger = logging.getLogger(__name__)
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: codes are read aloud at the counter
 CODE_PREFIX = {Bundle.BIRTH: "KS", Bundle.DEATH: "KT"}
 MAX_REASON = 2000
+# How long the sweep keeps retrying an unsent notification (a bad address
+# must not be retried for ever).
+NOTIFY_RETRY_WINDOW = timedelta(days=1)
 # Seeding demo data must not mail the (made-up) applicants.
 _notifications_muted: ContextVar[bool] = ContextVar("notifications_muted", default=False)
 
@@ -80,22 +84,49 @@ def _require(method: Callable, message: str | None = None) -> None:
         raise _changed(message)
 
 
+# What a broker that is down raises on publish (kombu wraps the connection
+# error in its OperationalError after its own retries; redis-py and the
+# socket errors are listed in case a transport lets them through).
+def _broker_errors() -> tuple[type[BaseException], ...]:
+    from kombu.exceptions import KombuError
+    from redis.exceptions import RedisError
+
+    return (KombuError, RedisError, OSError)
+
+
+def _dispatch(task: Any, *args: Any) -> bool:
+    """Publish a task after commit. A broker that is down must not turn an
+    action already saved into a 500: the database holds the truth and the
+    sweep re-sends what is missing (fan-out of final prerequisites, unsent
+    notifications). Returns whether the message went out."""
+    try:
+        task.delay(*args)
+    except _broker_errors():
+        logger.warning("broker unavailable: %s%r left for the sweep", task.name, args, exc_info=True)
+        return False
+    return True
+
+
 def _queue_notify(transition_id: int) -> None:
+    from dossiers.notifications import transition_outbox
     from dossiers.tasks import notify_transition
 
-    notify_transition.delay(transition_id)
+    if not _dispatch(notify_transition, transition_id):
+        # Keep the message in the database (unsent): the sweep sends it.
+        transition_outbox(transition_id=transition_id)
 
 
 def _queue_fan_out(leg_id: int) -> None:
     from dossiers.tasks import fan_out
 
-    fan_out.delay(leg_id)
+    # Lost: the sweep's first step finds the legs still waiting on a final prerequisite.
+    _dispatch(fan_out, leg_id)
 
 
 def _queue_document(dossier_id: int, kind: str) -> None:
     from dossiers.document_tasks import render_document
 
-    render_document.delay(dossier_id, kind)
+    _dispatch(render_document, dossier_id, kind)
 
 
 def _log(*, dossier: Dossier, leg: Leg | None = None, actor: User | None, action: str, source: str,
@@ -663,6 +694,18 @@ def dossiers_sweep(*, now: datetime | None = None) -> dict[str, int]:
         Q(legs__status__in=[s for s in LegStatus.values if s not in FINAL_LEG_STATES])).values_list("pk", flat=True)
     for dossier_id in open_ids:
         counts["closed"] += dossier_close_if_final(dossier_id=dossier_id)
+
+    # 6. Notifications kept unsent (the broker was down when their task was
+    # queued, or a send failed): queue them again. A message stays claimed
+    # while it is being sent, so a second delivery never sends it twice.
+    from dossiers.tasks import notify_transition
+
+    pending = (Notification.objects.filter(sent_at=None, transition__isnull=False,
+                                           created_at__gte=now - NOTIFY_RETRY_WINDOW)
+               .values_list("transition_id", flat=True).distinct())
+    requeued = sum(_dispatch(notify_transition, transition_id) for transition_id in pending)
+    if requeued:
+        logger.info("sweep: %s transitions' unsent notifications queued again", requeued)
     return counts
 
 
