@@ -7,6 +7,7 @@ run, interleaved with it so both see the same machine.
 
     .venv/bin/python bench/pdf.py                 # 100 certificates
     .venv/bin/python bench/pdf.py --documents 30
+    .venv/bin/python bench/pdf.py --sign          # with a PAdES signature (demo key in var/bench/signing)
 
 Runs in the scratch database bench_scratch (never bench_lienthong); the
 dossiers are made through dossiers.services, their queued tasks dropped.
@@ -30,12 +31,21 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--documents", type=int, default=100)
     parser.add_argument("--database", default="bench_scratch")
+    parser.add_argument("--sign", action="store_true", help="sign with a throwaway demo key (pyHanko)")
     args = parser.parse_args()
     header = machine_line()
     import os
 
     os.environ["CELERY_QUEUE"] = QUEUE
+    if args.sign:
+        key_dir = WORK / "signing"
+        os.environ["DOCUMENT_SIGNING_KEY"] = str(key_dir / "demo-signing-key.pem")
+        os.environ["DOCUMENT_SIGNING_CERT"] = str(key_dir / "demo-signing-cert.pem")
     setup_scratch(args.database, fresh=False)
+    if args.sign:
+        from django.core.management import call_command
+
+        call_command("make_demo_signing_key", out=str(key_dir))
     import redis
     from handoff import birth
     from weasyprint import HTML
@@ -103,7 +113,7 @@ def main() -> None:
              f"A certificate costs {cs['p50'] / ts['p50']:,.1f}× the trivial PDF at the median "
              f"({cs['mean'] / ts['mean']:,.1f}× on the mean).", ""]
     text = "\n".join(lines)
-    (WORK / "pdf.md").write_text(text)
+    (WORK / ("pdf_signed.md" if args.sign else "pdf.md")).write_text(text)
     print(text)
 
 
