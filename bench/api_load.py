@@ -136,8 +136,31 @@ def query_profile(config: dict) -> tuple[list[tuple[str, int, float]], list[tupl
         ("read dossier API (clerk)", lambda: Client().get(f"/api/v1/dossiers/{code}/", **clerk_api)),
         ("read dossier HTML (clerk)", lambda: client.get(f"/can-bo/ho-so/{code}/")),
     ]
-    for label, call in probes:
-        call()  # warm
+    # Writes, once each, on a dossier of their own: submit → accept → complete.
+    from tests.dossiers.payloads import birth_payload
+
+    serial = int(time.time()) % 900_000
+    unit = config["unit_code"]
+    payload = birth_payload(unit=unit, channel="one_stop", subject__residence__unit=unit,
+                            subject__mother={"full_name": "Nguyễn Thị Lan", "personal_id": f"082190{serial:06d}"},
+                            applicant__personal_id=f"082190{serial:06d}", applicant__full_name="Nguyễn Thị Lan")
+    created: dict = {}
+
+    def submit():
+        resp = Client().post("/api/v1/dossiers/", data=payload, content_type="application/json", **clerk_api)
+        created["legs"] = resp.json().get("legs", []) if resp.status_code == 201 else []
+        return resp
+
+    def leg_action(action: str):
+        leg = next((leg for leg in created.get("legs", []) if leg["service"] == "birth_registration"), None)
+        return Client().post(f"/api/v1/legs/{leg['id'] if leg else 0}/{action}/", data={},
+                             content_type="application/json", **api)
+
+    writes = [("write submit (birth, 3 services)", submit), ("write accept", lambda: leg_action("accept")),
+              ("write complete", lambda: leg_action("complete"))]
+    for label, call in [*probes, *writes]:
+        if not label.startswith("write"):
+            call()  # warm
         with CaptureQueriesContext(connection) as ctx:
             t0 = time.perf_counter()
             resp = call()
@@ -145,8 +168,9 @@ def query_profile(config: dict) -> tuple[list[tuple[str, int, float]], list[tupl
         counts.append((f"{label} → {resp.status_code}", len(ctx.captured_queries), ms))
         for q in ctx.captured_queries:
             sql = q["sql"]
-            if not sql.lstrip().upper().startswith("SELECT"):
-                queries.append((label, sql[:160], float(q["time"]) * 1000, ""))
+            if label.startswith("write") or not sql.lstrip().upper().startswith("SELECT"):
+                if not label.startswith("write") or float(q["time"]) * 1000 >= 2.0:  # writes: the costly ones
+                    queries.append((label, sql[:160], float(q["time"]) * 1000, ""))
                 continue
             with connection.cursor() as c:
                 c.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql)
