@@ -51,6 +51,9 @@ MAX_REASON = 2000
 # How long the sweep keeps retrying an unsent notification (a bad address
 # must not be retried for ever).
 NOTIFY_RETRY_WINDOW = timedelta(days=1)
+# A document task the broker never took is queued again by the sweep after
+# this (the normal path has had its chance; a second render is a no-op).
+DOCUMENT_RETRY_AFTER = timedelta(minutes=2)
 # Seeding demo data must not mail the (made-up) applicants.
 _notifications_muted: ContextVar[bool] = ContextVar("notifications_muted", default=False)
 
@@ -655,7 +658,8 @@ def dossier_close_if_final(*, dossier_id: int) -> bool:
     return dossier.status != before
 
 
-def dossiers_sweep(*, now: datetime | None = None) -> dict[str, int]:
+def dossiers_sweep(*, now: datetime | None = None, documents_after: timedelta = DOCUMENT_RETRY_AFTER
+                   ) -> dict[str, int]:
     """The periodic catch-up (beat, every minute). Each step is its own small
     transaction and safe to run twice or side by side with another sweep."""
     now = now or timezone.now()
@@ -706,7 +710,43 @@ def dossiers_sweep(*, now: datetime | None = None) -> dict[str, int]:
     requeued = sum(_dispatch(notify_transition, transition_id) for transition_id in pending)
     if requeued:
         logger.info("sweep: %s transitions' unsent notifications queued again", requeued)
+    _documents_requeue(now=now, after=documents_after)
     return counts
+
+
+def _documents_requeue(*, now: datetime, after: timedelta) -> int:
+    """7. Documents whose task never reached the broker: a result or a live
+    submission of the last day, older than `after`, with no document row at
+    all (a render in progress or done has one). Rendering is idempotent."""
+    from django.db.models import Exists, F, OuterRef
+
+    from dossiers.models import Document
+
+    since, until = now - NOTIFY_RETRY_WINDOW, now - after
+    queued = 0
+    for service, kind in ((Service.BIRTH_REGISTRATION, "birth_certificate"),
+                          (Service.DEATH_REGISTRATION, "death_extract")):
+        missing = (Leg.objects.filter(service=service, status=LegStatus.COMPLETED, finished_at__gte=since,
+                                      finished_at__lte=until)
+                   .filter(~Exists(Document.objects.filter(dossier=OuterRef("dossier_id"), kind=kind)))
+                   .values_list("dossier_id", flat=True))
+        queued += sum(_dispatch_document(dossier_id, kind) for dossier_id in missing)
+    # Imports carry an earlier submitted_at and get no slip: only dossiers
+    # submitted live (within a minute of their row's creation).
+    slips = (Dossier.objects.filter(created_at__gte=since, created_at__lte=until,
+                                    submitted_at__gte=F("created_at") - timedelta(minutes=1))
+             .filter(~Exists(Document.objects.filter(dossier=OuterRef("pk"), kind="appointment_slip")))
+             .values_list("pk", flat=True))
+    queued += sum(_dispatch_document(dossier_id, "appointment_slip") for dossier_id in slips)
+    if queued:
+        logger.info("sweep: %s documents queued again", queued)
+    return queued
+
+
+def _dispatch_document(dossier_id: int, kind: str) -> bool:
+    from dossiers.document_tasks import render_document
+
+    return _dispatch(render_document, dossier_id, kind)
 
 
 @transaction.atomic

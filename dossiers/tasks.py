@@ -33,9 +33,14 @@ def notify_transition(transition_id: int) -> int:
 
 
 @shared_task(name="dossiers.tasks.sweep", **RETRY)
-def sweep() -> dict[str, int]:
+def sweep(documents_after_seconds: int | None = None) -> dict[str, int]:
     """Every minute (beat): missed fan-out, overdue legs, expired supplements,
-    automatic residence removal, dossiers to close."""
-    from dossiers.services import dossiers_sweep
+    automatic residence removal, dossiers to close, notices and documents
+    whose task never reached the broker (after `documents_after_seconds`,
+    default two minutes)."""
+    from datetime import timedelta
 
-    return dossiers_sweep()
+    from dossiers.services import DOCUMENT_RETRY_AFTER, dossiers_sweep
+
+    after = DOCUMENT_RETRY_AFTER if documents_after_seconds is None else timedelta(seconds=documents_after_seconds)
+    return dossiers_sweep(documents_after=after)

@@ -16,7 +16,7 @@ import requests
 from django.conf import settings
 from rest_framework.authtoken.models import Token
 
-from dossiers.models import Dossier, Leg, Notification, Transition
+from dossiers.models import Document, Dossier, Leg, Notification, Transition
 from tests.conftest import ROOT
 from tests.dossiers.payloads import birth_payload
 from tests.faults.conftest import child_env, wait_until
@@ -35,9 +35,10 @@ def _client(base: str, user):
 
 
 def _sweep_through_broker(redis_url: str) -> None:
-    """What beat does every minute: publish the sweep task (celery's CLI)."""
+    """What beat does every minute: publish the sweep task (celery's CLI),
+    asking it not to wait its usual two minutes before re-queueing documents."""
     subprocess.run([sys.executable, "-m", "celery", "-A", "lienthong", "call", "dossiers.tasks.sweep",
-                    "--queue", QUEUE], cwd=ROOT, env=child_env(REDIS_URL=redis_url, CELERY_QUEUE=QUEUE),
+                    "--queue", QUEUE, "--kwargs", '{"documents_after_seconds": 0}'], cwd=ROOT, env=child_env(REDIS_URL=redis_url, CELERY_QUEUE=QUEUE),
                    check=True, capture_output=True, timeout=60)
 
 
@@ -84,6 +85,15 @@ def test_submissions_saved_while_the_broker_is_down_and_dispatched_when_back(eng
     complete = Transition.objects.filter(dossier=first, action="complete")
     wait_until(lambda: len(sent_for(submits)) == 6 and len(sent_for(complete)) == 2, timeout=60)
 
+    # The PDFs whose tasks were lost: the slips of the three, the certificate.
+    def issued() -> list[tuple[str, str]]:
+        return sorted(Document.objects.filter(dossier__in=[first, *down]).exclude(sha256="")
+                      .values_list("dossier__code", "kind"))
+
+    expected = sorted([(first.code, "appointment_slip"), (first.code, "birth_certificate"),
+                       *((code, "appointment_slip") for code in codes)])
+    wait_until(lambda: issued() == expected, timeout=90)
+
     # The web process publishes again without a restart.
     after = citizen.post(f"{citizen.base}/dossiers/", json=birth_payload(), timeout=60)
     assert after.status_code == 201, after.text
@@ -99,6 +109,7 @@ def test_submissions_saved_while_the_broker_is_down_and_dispatched_when_back(eng
         assert worker.count(f"SMS to {note.recipient}: {note.body}") == 1, note.body
     assert opens(first) == dict.fromkeys(DEPENDANTS, 1)
     assert Leg.objects.filter(dossier__in=down).count() == 9
+    assert Document.objects.filter(dossier__in=[first, *down]).count() == len(expected)
 
 
 @pytest.mark.xfail(strict=True, reason=(
