@@ -58,3 +58,32 @@ def test_web_app_recovers_when_its_database_connections_are_terminated(eng, faul
         assert web.proc.poll() is None
     assert Dossier.objects.count() == ROUNDS
     assert '" 500 ' not in web.text()
+
+
+def test_worker_recovers_when_its_database_connection_is_terminated(eng, fault_queue, workers):
+    """The same for a worker: its connection dies between two tasks; the
+    next task still does its work (Celery's Django fix-up closes unusable
+    connections before each task; the engine's tasks retry DatabaseError)."""
+    import os
+
+    import redis
+
+    from dossiers.models import Transition
+    from dossiers.tasks import fan_out, notify_transition
+    from tests.faults.conftest import wait_until
+    from tests.faults.helpers import DEPENDANTS, birth_registered, opens, succeeded
+
+    dossier, birth = birth_registered(eng)
+    redis.Redis.from_url(os.environ["REDIS_URL"]).delete(fault_queue)
+    worker = workers.start(fault_queue)
+    complete = Transition.objects.get(leg=birth, action="complete")
+    first = notify_transition.apply_async(args=(complete.pk,), queue=fault_queue)
+    wait_until(lambda: succeeded(worker.text(), first.id), timeout=60)
+
+    assert _backends(), "the worker holds no persistent connection"
+    assert _terminate_others()
+    second = fan_out.apply_async(args=(birth.pk,), queue=fault_queue)
+    wait_until(lambda: succeeded(worker.text(), second.id), timeout=60)
+    assert opens(dossier) == dict.fromkeys(DEPENDANTS, 1)
+    assert " retry: " not in worker.text()  # recovered on the first attempt
+    assert worker.proc.poll() is None
