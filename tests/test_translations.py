@@ -203,7 +203,7 @@ def _client(who, how: str) -> Client:
     if how == "cookie":
         client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     if who is not None:
-        client.force_login(who, backend="django.contrib.auth.backends.ModelBackend")
+        client.force_login(who)  # the first configured backend that can load users
     return client
 
 
