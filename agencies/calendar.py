@@ -10,6 +10,7 @@ Deadlines are the end of office hours (17:00) of the last working day.
 """
 from __future__ import annotations
 
+import logging
 from datetime import date, datetime, time, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
@@ -18,6 +19,7 @@ import holidays
 from django.conf import settings
 from django.utils import timezone
 
+logger = logging.getLogger(__name__)
 TZ = ZoneInfo(settings.TIME_ZONE)
 DEFAULT_CUTOFF = time(15, 0)
 END_OF_DAY = time(17, 0)
@@ -29,22 +31,34 @@ def _public_holidays(year: int) -> frozenset[date]:
 
 
 def _overrides() -> dict[date, str]:
-    """Admin-entered exceptions, cached briefly: they change a few times a year."""
+    """Admin-entered exceptions, cached briefly: they change a few times a
+    year. The cache is an optimisation only: with Redis down, deadlines are
+    still computed, from the database."""
     from django.core.cache import cache
 
     from agencies.models import CalendarDay
 
-    cached = cache.get("calendar-overrides")
+    try:
+        cached = cache.get("calendar-overrides")
+    except Exception:  # noqa: BLE001 - any cache failure: read the database
+        logger.warning("calendar cache unavailable; reading overrides from the database", exc_info=True)
+        cached = None
     if cached is None:
         cached = {row.date: row.kind for row in CalendarDay.objects.all().only("date", "kind")}
-        cache.set("calendar-overrides", cached, 300)
+        try:
+            cache.set("calendar-overrides", cached, 300)
+        except Exception:  # noqa: BLE001
+            pass
     return cached
 
 
 def clear_cache() -> None:
     from django.core.cache import cache
 
-    cache.delete("calendar-overrides")
+    try:
+        cache.delete("calendar-overrides")
+    except Exception:  # noqa: BLE001 - nothing cached when the cache is down
+        logger.warning("calendar cache unavailable; nothing to clear", exc_info=True)
 
 
 def is_working_day(day: date) -> bool:

@@ -120,3 +120,8 @@ def test_full_death_bundle_through_the_api_and_the_worker(people):
     # Worker-made transitions carry no person.
     dossier = Dossier.objects.get(code=code)
     assert not dossier.transitions.filter(action="open").exclude(actor=None).exists()
+    # The final word reaches the applicant too; waiting for it also keeps the
+    # worker from writing while the test's tables are being emptied.
+    wait_for(lambda: Notification.objects.filter(dossier__code=code, sent_at__isnull=False,
+                                                 transition__action="complete", transition__leg=None).count() == 2,
+             timeout=30)

@@ -112,10 +112,6 @@ def test_submissions_saved_while_the_broker_is_down_and_dispatched_when_back(eng
     assert Document.objects.filter(dossier__in=[first, *down]).count() == len(expected)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "agencies/calendar.py _overrides() reads the calendar overrides through the Redis cache without a fallback: "
-    "with the cache's Redis down, every deadline computation raises redis ConnectionError and the submission "
-    "answers 500 (lead: make _overrides fall back to the database on cache errors)"))
 def test_a_submission_is_saved_while_the_whole_redis_is_down(eng, throwaway_redis, web_server):
     """Broker and cache on the same Redis (the default: the cache is the
     broker's database + 1), and that Redis stops."""
