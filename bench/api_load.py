@@ -60,6 +60,7 @@ def database_exists(name: str) -> bool:
 def django_setup(db: str) -> None:
     os.environ["DATABASE_URL"] = database_url(db)
     os.environ["REDIS_URL"] = redis_url(REDIS_DB_LOAD)
+    os.environ["CELERY_QUEUE"] = QUEUE  # the in-process probes' tasks go to the benchmark's worker too
     os.environ.pop("TEST_DATABASE_NAME", None)
     os.environ.pop("CACHE_URL", None)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "lienthong.settings")
@@ -331,6 +332,12 @@ def main() -> None:
         sampler.stop()
         stop(web)
         stop(worker)
+        import redis
+
+        # What the worker had not done yet is dropped with the run (Redis db of the benchmark only).
+        r = redis.Redis.from_url(redis_url(REDIS_DB_LOAD))
+        for key in r.scan_iter(f"{QUEUE}*"):
+            r.delete(key)
 
     lines = ["## API under load", "", header, "",
              f"Database `{args.database}`: {total:,} dossiers, PostgreSQL {pg}. Busy commune: "
