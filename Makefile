@@ -25,7 +25,7 @@ bench: $(STAMP)
 	bin/bench
 
 messages: $(STAMP)
-	$(PY) manage.py makemessages -l en --no-obsolete --ignore=.venv --ignore=bench
+	$(PY) manage.py makemessages -l en --no-obsolete --ignore=.venv --ignore=bench --ignore=tests --ignore=staticfiles
 	$(PY) manage.py compilemessages -l en --ignore=.venv
 
 clean-services:

@@ -23,7 +23,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from agencies import access
@@ -269,11 +269,11 @@ def _describe(request: HttpRequest, dossier: Dossier, prefix: str, data: dict[st
 
 # Result keys a service may add beyond its own form (results.result_build).
 RESULT_LABELS = {
-    "personal_id": _lazy("Số định danh cá nhân"), "card_number": _lazy("Mã thẻ BHYT"),
-    "amount": _lazy("Số tiền (đồng)"), "decision_number": _lazy("Số quyết định"),
-    "registration_number": _lazy("Số đăng ký"), "book": _lazy("Quyển số"),
-    "extract_number": _lazy("Số trích lục khai tử"), "confirmation_number": _lazy("Số văn bản xác nhận"),
-    "note": _lazy("Ghi chú"),
+    "personal_id": gettext_lazy("Số định danh cá nhân"), "card_number": gettext_lazy("Mã thẻ BHYT"),
+    "amount": gettext_lazy("Số tiền (đồng)"), "decision_number": gettext_lazy("Số quyết định"),
+    "registration_number": gettext_lazy("Số đăng ký"), "book": gettext_lazy("Quyển số"),
+    "extract_number": gettext_lazy("Số trích lục khai tử"), "confirmation_number": gettext_lazy("Số văn bản xác nhận"),
+    "note": gettext_lazy("Ghi chú"),
 }
 
 
