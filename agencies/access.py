@@ -130,6 +130,35 @@ def can_report_outside_counts(user: User) -> bool:
     )
 
 
+def difficulty_q(user: User) -> Q:
+    """Filter on reports.DifficultyReport: a commune's staff see their
+    commune's reports, provincial staff the whole province's."""
+    if not user.is_authenticated or not user.is_active:
+        return Q(pk__in=[])
+    if user.role == Role.ADMIN or user.is_superuser:
+        return Q()
+    if user.unit_id is None or user.role == Role.CITIZEN:
+        return Q(pk__in=[])
+    if _is_province(user.unit):
+        return Q(unit=user.unit) | Q(unit__province=user.unit)
+    return Q(unit=user.unit)
+
+
+def can_file_difficulty(user: User) -> bool:
+    """Any unit's staff report a difficulty; the provincial office reads them."""
+    return (user.is_authenticated and user.unit_id is not None
+            and user.role in (Role.ONE_STOP_CLERK, Role.OFFICER))
+
+
+def can_close_difficulties(user: User) -> bool:
+    """The provincial office (and an admin) closes difficulty reports."""
+    if not user.is_authenticated:
+        return False
+    if user.role == Role.ADMIN or user.is_superuser:
+        return True
+    return user.role == Role.PROVINCIAL_VIEWER and _is_province(user.unit)
+
+
 def is_staff_user(user: User) -> bool:
     return user.is_authenticated and (user.role in STAFF_ROLES or user.is_superuser)
 

@@ -578,44 +578,27 @@ def _province_of(user) -> AdminUnit | None:
     return unit if unit.level == AdminUnit.Level.PROVINCE else unit.province
 
 
-def _can_close_difficulties(user) -> bool:
-    province = _province_of(user)
-    return (user.role == Role.ADMIN or user.is_superuser) or (
-        user.role == Role.PROVINCIAL_VIEWER and province is not None and access.can_view_province(user, province))
-
-
 def _visible_difficulties(user):
     from reports.models import DifficultyReport
 
-    qs = DifficultyReport.objects.select_related("unit", "reported_by", "closed_by")
-    if user.role == Role.ADMIN or user.is_superuser:
-        return qs
-    if user.unit_id is None:
-        return qs.none()
-    if user.unit.level == AdminUnit.Level.PROVINCE:
-        # Provincial staff see the whole province's reports.
-        return qs.filter(Q(unit=user.unit) | Q(unit__province=user.unit))
-    return qs.filter(unit=user.unit)
+    return DifficultyReport.objects.filter(access.difficulty_q(user)).select_related(
+        "unit", "reported_by", "closed_by")
 
 
 @staff_required
 @require_http_methods(["GET", "POST"])
 def difficulties(request: HttpRequest) -> HttpResponse:
-    can_file = request.user.unit_id is not None and request.user.role != Role.PROVINCIAL_VIEWER
+    can_file = access.can_file_difficulty(request.user)
     form = f.DifficultyForm(request.POST or None)
     status = 200
     if request.method == "POST":
         if not can_file:
             raise PermissionDenied
         if form.is_valid():
-            from reports.models import DifficultyReport
+            from reports.services import difficulty_create
 
-            DifficultyReport.objects.create(
-                unit=request.user.unit, service=form.cleaned_data["service"] or "",
-                agency=request.user.agency or (AgencyKind.ONE_STOP if request.user.role == Role.ONE_STOP_CLERK
-                                               else ""),
-                description=form.cleaned_data["description"], since=form.cleaned_data["since"],
-                reported_by=request.user)
+            difficulty_create(user=request.user, service=form.cleaned_data["service"],
+                              description=form.cleaned_data["description"], since=form.cleaned_data["since"])
             messages.success(request, _("Đã gửi vướng mắc lên cấp tỉnh."))
             return redirect("staff:difficulties")
         status = 400
@@ -630,13 +613,13 @@ def difficulties(request: HttpRequest) -> HttpResponse:
         report.agency_label = agencies.get(report.agency, report.agency)
     return render(request, "staff/difficulties.html", {
         "form": form, "page": page, "show": show, "can_file": can_file, "query": _query(request),
-        "can_close": _can_close_difficulties(request.user)}, status=status)
+        "can_close": access.can_close_difficulties(request.user)}, status=status)
 
 
 @staff_required
 @require_POST
 def difficulty_close(request: HttpRequest, pk: int) -> HttpResponse:
-    if not _can_close_difficulties(request.user):
+    if not access.can_close_difficulties(request.user):
         raise PermissionDenied
     report = _visible_difficulties(request.user).filter(pk=pk).first()
     if report is None:
@@ -647,12 +630,9 @@ def difficulty_close(request: HttpRequest, pk: int) -> HttpResponse:
             for m in msgs:
                 messages.error(request, m)
         return redirect("staff:difficulties")
-    # Conditional update: closing twice keeps the first closer.
-    from reports.models import DifficultyReport
+    from reports.services import difficulty_close
 
-    done = DifficultyReport.objects.filter(pk=report.pk, closed_at__isnull=True).update(
-        closed_at=timezone.now(), closed_by=request.user, resolution=form.cleaned_data["resolution"])
-    if done:
+    if difficulty_close(report_id=report.pk, user=request.user, resolution=form.cleaned_data["resolution"]):
         messages.success(request, _("Đã đóng vướng mắc."))
     else:
         messages.warning(request, _("Vướng mắc này đã được người khác đóng trước."))

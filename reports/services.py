@@ -21,7 +21,7 @@ from agencies.models import AdminUnit, User
 from agencies.selectors import resolve_unit
 from lienthong.errors import DomainError
 from reports import selectors
-from reports.models import DailyReport, OutsideCount, ReportRecipient
+from reports.models import DailyReport, DifficultyReport, OutsideCount, ReportRecipient
 
 log = logging.getLogger(__name__)
 CSV_COLUMNS = ("unit", "date", "procedure", "count")
@@ -240,3 +240,22 @@ def daily_report_send(*, report_id: int) -> int:
         DailyReport.objects.filter(pk=report_id).update(sent_at=None)  # let a retry send it
         raise
     return len(to)
+
+
+# --- difficulty reports (vướng mắc) ---------------------------------------------
+@transaction.atomic
+def difficulty_create(*, user: User, service: str, description: str, since: date) -> DifficultyReport:
+    """A unit's staff report a difficulty; it goes into the daily report."""
+    if not access.can_file_difficulty(user):
+        raise DomainError(_("Tài khoản này không gửi vướng mắc."))
+    agency = user.agency or ("one_stop" if user.role == "one_stop_clerk" else "")
+    return DifficultyReport.objects.create(unit=user.unit, service=service or "", agency=agency,
+                                           description=description, since=since, reported_by=user)
+
+
+def difficulty_close(*, report_id: int, user: User, resolution: str) -> bool:
+    """Close an open difficulty report. A conditional update: when two
+    officers close it at once, the first closer is kept and the second is told
+    (False)."""
+    return bool(DifficultyReport.objects.filter(pk=report_id, closed_at__isnull=True).update(
+        closed_at=timezone.now(), closed_by=user, resolution=resolution))
