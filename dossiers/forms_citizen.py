@@ -166,16 +166,20 @@ class SignupForm(forms.Form):
         return kind, value
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
-        p1, p2 = data.get("password1"), data.get("password2")
-        if p1 and p2 and p1 != p2:
-            self.add_error("password2", _("Hai mật khẩu không khớp."))
-        elif p1:
-            try:
-                password_validation.validate_password(p1)
-            except ValidationError as exc:
-                self.add_error("password1", exc)
-        return data
+        return _check_new_password(self, super().clean())
+
+
+def _check_new_password(form: forms.Form, data: dict[str, Any]) -> dict[str, Any]:
+    """The two password boxes of sign-up and reset: equal, and strong enough."""
+    p1, p2 = data.get("password1"), data.get("password2")
+    if p1 and p2 and p1 != p2:
+        form.add_error("password2", _("Hai mật khẩu không khớp."))
+    elif p1:
+        try:
+            password_validation.validate_password(p1)
+        except ValidationError as exc:
+            form.add_error("password1", exc)
+    return data
 
 
 @transaction.atomic
@@ -215,16 +219,7 @@ class PasswordResetConfirmForm(CodeForm):
                                 widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
-        p1, p2 = data.get("password1"), data.get("password2")
-        if p1 and p2 and p1 != p2:
-            self.add_error("password2", _("Hai mật khẩu không khớp."))
-        elif p1:
-            try:
-                password_validation.validate_password(p1)
-            except ValidationError as exc:
-                self.add_error("password1", exc)
-        return data
+        return _check_new_password(self, super().clean())
 
 
 # --- the submission wizard ---------------------------------------------------------
