@@ -135,7 +135,11 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_DEFAULT_QUEUE = os.environ.get("CELERY_QUEUE", "lienthong")
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+# PDFs and reports go to `<queue>.documents` / `<queue>.reports` (lienthong/celery.py).
+CELERY_TASK_ROUTES = ("lienthong.celery.route_task",)
+# A task not acknowledged within this time (its worker died) is delivered
+# again; longer than the slowest task (the country's daily report).
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": int(os.environ.get("CELERY_VISIBILITY_TIMEOUT", "3600"))}
 CELERY_TIMEZONE = "Asia/Ho_Chi_Minh"
 # Task modules beside the apps' tasks.py files.
 CELERY_IMPORTS = ("dossiers.document_tasks",)

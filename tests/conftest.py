@@ -27,12 +27,30 @@ CHROMIUM = "/usr/bin/chromium"
 TEST_QUEUE = f"test-{os.getpid()}-{uuid.uuid4().hex[:6]}"
 
 
-def pytest_configure(config) -> None:
+def route_tasks_to(queue: str) -> None:
+    """Send the tasks this process queues to `queue` (dispatch) and its
+    `.documents` / `.reports` siblings. With the CELERY_ settings namespace
+    Django's CELERY_TASK_DEFAULT_QUEUE wins over the plain key, so set both,
+    and drop the routing Celery may have cached already."""
     from lienthong.celery import app
 
-    # With the CELERY_ settings namespace, Django's CELERY_TASK_DEFAULT_QUEUE
-    # wins over the plain key: set both.
-    app.conf.update(CELERY_TASK_DEFAULT_QUEUE=TEST_QUEUE, task_default_queue=TEST_QUEUE)
+    app.conf.update(CELERY_TASK_DEFAULT_QUEUE=queue, task_default_queue=queue)
+    for cached in ("default_queue", "queues", "router"):
+        app.amqp.__dict__.pop(cached, None)
+    router = app.amqp.router
+    assert router.route({}, "dossiers.tasks.fan_out")["queue"].name == queue
+    assert router.route({}, "dossiers.document_tasks.render_document")["queue"].name == f"{queue}.documents"
+
+
+@pytest.fixture
+def tasks_to_test_worker():
+    """Tasks queued by this process (on_commit callbacks of a live server
+    included) go to this run's queues, where the test worker listens."""
+    route_tasks_to(TEST_QUEUE)
+
+
+def pytest_configure(config) -> None:
+    route_tasks_to(TEST_QUEUE)
     # Parallel runs share Redis: keep their cache keys apart too.
     from django.conf import settings
 
@@ -120,11 +138,14 @@ def _test_database_url() -> str:
 
 @pytest.fixture(scope="session")
 def celery_worker_process(django_db_setup, tmp_path_factory):
-    """A real `celery worker` process on the test database and Redis.
+    """A real `celery worker` process on the test database and Redis,
+    consuming this run's three queues (dispatch, documents, reports).
 
     Tests using it need committed data: request `transactional_db` or
     `live_server` too.
     """
+    from lienthong.celery import queue_names
+
     log = tmp_path_factory.mktemp("celery") / "worker.log"
     env = dict(os.environ, DATABASE_URL=_test_database_url(), CELERY_QUEUE=TEST_QUEUE, CACHE_KEY_PREFIX=TEST_QUEUE,
                DJANGO_SETTINGS_MODULE="lienthong.settings")
@@ -132,7 +153,8 @@ def celery_worker_process(django_db_setup, tmp_path_factory):
     with open(log, "wb") as out:
         proc = subprocess.Popen(
             [sys.executable, "-m", "celery", "-A", "lienthong", "worker", "--loglevel=INFO", "--pool=solo",
-             "-Q", TEST_QUEUE, "-n", f"{TEST_QUEUE}@%h", "--without-gossip", "--without-mingle"],
+             "-Q", ",".join(queue_names(TEST_QUEUE)), "-n", f"{TEST_QUEUE}@%h", "--without-gossip",
+             "--without-mingle"],
             cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
         )
     from lienthong.celery import app

@@ -22,17 +22,8 @@ PNG = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08
 
 
 @pytest.fixture(autouse=True)
-def _tasks_to_the_test_worker():
-    """conftest sets `task_default_queue`, but with the CELERY_ namespace the
-    app reads CELERY_TASK_DEFAULT_QUEUE, so tasks went to the shared
-    "lienthong" queue and never reached the test worker. Point them at it
-    (and drop the routing Celery cached)."""
-    from lienthong.celery import app
-    from tests.conftest import TEST_QUEUE
-
-    app.conf["CELERY_TASK_DEFAULT_QUEUE"] = TEST_QUEUE
-    for attr in ("queues", "router", "default_queue"):
-        app.amqp.__dict__.pop(attr, None)
+def _tasks_to_the_test_worker(tasks_to_test_worker):
+    """Tasks the live server queues go to this run's test worker."""
 
 
 @pytest.fixture

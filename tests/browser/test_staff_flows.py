@@ -24,15 +24,8 @@ STAFF = [
 
 
 @pytest.fixture(autouse=True)
-def _tasks_to_the_test_worker():
-    """tests/conftest.py sets `task_default_queue`, but with the CELERY
-    namespace the Django setting CELERY_TASK_DEFAULT_QUEUE wins, so tasks the
-    live server queues would go to the default queue, where no test worker
-    listens. Route them to this run's queue."""
-    from lienthong.celery import app
-    from tests.conftest import TEST_QUEUE
-
-    app.conf.update(CELERY_TASK_DEFAULT_QUEUE=TEST_QUEUE, task_default_queue=TEST_QUEUE)
+def _tasks_to_the_test_worker(tasks_to_test_worker):
+    """Tasks the live server queues go to this run's test worker."""
 
 
 @pytest.fixture

@@ -17,16 +17,3 @@ def eng(db, fast_passwords) -> Users:
     return engine_users_make()
 
 
-@pytest.fixture
-def tasks_to_test_worker():
-    """tests/conftest.py sets `task_default_queue` before Celery reads the
-    Django settings, whose CELERY_TASK_DEFAULT_QUEUE then wins: tasks would go
-    to the default queue where no test worker listens. Route them to this
-    run's queue, and drop the routing Celery may have cached already."""
-    from lienthong.celery import app
-    from tests.conftest import TEST_QUEUE
-
-    app.conf.update(CELERY_TASK_DEFAULT_QUEUE=TEST_QUEUE, task_default_queue=TEST_QUEUE)
-    for cached in ("default_queue", "queues", "router"):
-        app.amqp.__dict__.pop(cached, None)
-    assert app.amqp.router.route({}, "dossiers.tasks.fan_out")["queue"].name == TEST_QUEUE

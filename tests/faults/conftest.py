@@ -20,7 +20,8 @@ from pathlib import Path
 import pytest
 import requests
 
-from tests.conftest import ROOT, TEST_QUEUE, _test_database_url
+from lienthong.celery import queue_names
+from tests.conftest import ROOT, TEST_QUEUE, _test_database_url, route_tasks_to
 
 
 def free_port() -> int:
@@ -75,7 +76,7 @@ class Workers:
               **env: str) -> Worker:
         log = self.tmp / f"worker-{len(self.started)}.log"
         args = [sys.executable, "-m", "celery", "-A", "lienthong", "worker", "--loglevel=INFO", f"--pool={pool}",
-                "-Q", queue, "-n", f"{queue}-{len(self.started)}@%h", "--without-gossip", "--without-mingle",
+                "-Q", ",".join(queue_names(queue)), "-n", f"{queue}-{len(self.started)}@%h", "--without-gossip", "--without-mingle",
                 "--without-heartbeat"]
         if pool == "prefork":
             args.append(f"--concurrency={concurrency}")
@@ -109,11 +110,11 @@ def fault_queue() -> Iterator[str]:
     import redis
 
     queue = f"faults-{os.getpid()}-{uuid.uuid4().hex[:6]}"
-    route_to(queue)
+    route_tasks_to(queue)
     yield queue
-    route_to(TEST_QUEUE)
+    route_tasks_to(TEST_QUEUE)
     broker = redis.Redis.from_url(os.environ["REDIS_URL"])
-    broker.delete(queue)
+    broker.delete(*queue_names(queue))
     # A worker killed whole leaves its message in kombu's `unacked` hash,
     # which a worker of another run would put back after the visibility
     # timeout: forget this queue's.
@@ -122,20 +123,9 @@ def fault_queue() -> Iterator[str]:
             routing_key = json.loads(raw)[2]
         except (ValueError, IndexError, TypeError):
             continue
-        if routing_key == queue:
+        if routing_key in queue_names(queue):
             broker.hdel("unacked", tag)
             broker.zrem("unacked_index", tag)
-
-
-def route_to(queue: str) -> None:
-    """As tests/dossiers' tasks_to_test_worker: set both spellings of the
-    default queue and drop the routing Celery cached."""
-    from lienthong.celery import app
-
-    app.conf.update(CELERY_TASK_DEFAULT_QUEUE=queue, task_default_queue=queue)
-    for cached in ("default_queue", "queues", "router"):
-        app.amqp.__dict__.pop(cached, None)
-    assert app.amqp.router.route({}, "dossiers.tasks.fan_out")["queue"].name == queue
 
 
 @dataclass

@@ -70,11 +70,12 @@ def test_worker_recovers_when_its_database_connection_is_terminated(eng, fault_q
 
     from dossiers.models import Transition
     from dossiers.tasks import fan_out, notify_transition
+    from lienthong.celery import queue_names
     from tests.faults.conftest import wait_until
     from tests.faults.helpers import DEPENDANTS, birth_registered, opens, succeeded
 
     dossier, birth = birth_registered(eng)
-    redis.Redis.from_url(os.environ["REDIS_URL"]).delete(fault_queue)
+    redis.Redis.from_url(os.environ["REDIS_URL"]).delete(*queue_names(fault_queue))
     worker = workers.start(fault_queue)
     complete = Transition.objects.get(leg=birth, action="complete")
     first = notify_transition.apply_async(args=(complete.pk,), queue=fault_queue)

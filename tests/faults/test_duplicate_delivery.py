@@ -10,6 +10,7 @@ import redis
 from dossiers.document_tasks import render_document
 from dossiers.models import Document, Leg, Notification, Transition
 from dossiers.tasks import fan_out, notify_transition
+from lienthong.celery import queue_names
 from tests.faults.conftest import wait_until
 from tests.faults.helpers import DEPENDANTS, birth_registered, opens, sent_for, succeeded
 
@@ -20,7 +21,7 @@ def test_fan_out_notify_and_render_delivered_twice(eng, fault_queue, workers):
     dossier, birth = birth_registered(eng)
     complete = Transition.objects.get(leg=birth, action="complete")
     # What the engine queued on commit goes away: this test delivers by hand.
-    redis.Redis.from_url(os.environ["REDIS_URL"]).delete(fault_queue)
+    redis.Redis.from_url(os.environ["REDIS_URL"]).delete(*queue_names(fault_queue))
     legs_before = Leg.objects.filter(dossier=dossier).count()
     transitions_before = Transition.objects.filter(dossier=dossier).count()
 
