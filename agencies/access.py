@@ -54,7 +54,9 @@ def leg_q(user: User) -> Q:
     if user.role == Role.ADMIN or user.is_superuser:
         return Q()
     if user.role == Role.OFFICER and user.agency:
-        return _unit_q(user, "dossier__") & Q(agency=user.agency)
+        # The leg's own copy of its dossier's scope (dossiers.models.Leg): the
+        # same rows as through the dossier, read from one index range.
+        return _unit_q(user) & Q(agency=user.agency)
     return Q(pk__in=[])
 
 

@@ -194,6 +194,8 @@ def generate(n: int, seed: int = 2026) -> dict:
                     values = dict(l_defaults)
                     values.update({
                         "dossier_id": pk, "service": svc, "agency": AGENCY[svc], "status": leg_status,
+                        # the dossier's scope, as Leg.save() copies it (officers' queues read it)
+                        "scope_unit_id": scope_unit, "scope_province_id": scope_province,
                         "automatic": False, "deadline_days": DEADLINE_DAYS[svc], "started_at": started,
                         "due_at": leg_due, "finished_at": finished,
                         "paused_at": (started + timedelta(hours=5)) if leg_status == "awaiting_supplement" else None,

@@ -253,9 +253,11 @@ def _leg_build(dossier: Dossier, *, service: str, agency: str, prerequisite: Leg
                days: int, at: datetime) -> Leg:
     if prerequisite is None:
         leg = Leg(dossier=dossier, service=service, agency=agency, status=LegStatus.PENDING, automatic=automatic,
+                  scope_unit_id=dossier.scope_unit_id, scope_province_id=dossier.scope_province_id,
                   deadline_days=days, started_at=at, due_at=deadlines.due(at, days, on=_on(dossier)))
     else:
         leg = Leg(dossier=dossier, service=service, agency=agency, status=LegStatus.WAITING, automatic=automatic,
+                  scope_unit_id=dossier.scope_unit_id, scope_province_id=dossier.scope_province_id,
                   deadline_days=days, depends_on=prerequisite)
     leg.save()
     return leg
@@ -636,6 +638,7 @@ def dossier_automatic_legs_ensure(*, dossier_id: int) -> Leg | None:
         return None
     now = timezone.now()
     leg = Leg(dossier=dossier, service=Service.RESIDENCE_REMOVAL, agency="police", status=LegStatus.WAITING,
+              scope_unit_id=dossier.scope_unit_id, scope_province_id=dossier.scope_province_id,
               automatic=True, depends_on=prerequisite,
               deadline_days=int(rules.value("deadline.residence_removal", _on(dossier))))
     leg.save()
