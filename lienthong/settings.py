@@ -95,8 +95,16 @@ TEMPLATES = [
 
 # --- Database -------------------------------------------------------------
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
+
+
+def database_from_url(url: str) -> dict:
+    """One PostgreSQL connection's settings (the primary and the replica
+    alike): persistent connections, checked before reuse."""
+    return dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True)
+
+
 if DATABASE_URL:
-    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=True)}
+    DATABASES = {"default": database_from_url(DATABASE_URL)}
 else:
     DATABASES = {
         "default": {
@@ -110,6 +118,14 @@ else:
 # Each parallel test run can pick its own throwaway database.
 if os.environ.get("TEST_DATABASE_NAME"):
     DATABASES["default"]["TEST"] = {"NAME": os.environ["TEST_DATABASE_NAME"]}
+# Optional streaming read replica of the primary: the reports and dashboards
+# read from it (reports/db.py), everything else and every write stays on
+# `default`. Under test it is the same database as `default` (MIRROR).
+REPLICA_DATABASE_URL = os.environ.get("REPLICA_DATABASE_URL", "")
+if REPLICA_DATABASE_URL:
+    if not DATABASE_URL:
+        raise RuntimeError("REPLICA_DATABASE_URL needs DATABASE_URL: a replica of the PostgreSQL primary")
+    DATABASES["replica"] = {**database_from_url(REPLICA_DATABASE_URL), "TEST": {"MIRROR": "default"}}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "agencies.User"
 

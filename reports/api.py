@@ -122,6 +122,8 @@ class DailyReportApi(APIView):
             raise DomainError({"date": [_("Báo cáo ngày chỉ lập cho ngày đã qua.")]})
         province = selectors.current_province(
             selectors.province_resolve(request.query_params.get("province"), user=request.user))
+        # the snapshot on default (it may have been built a moment ago), the
+        # on-demand figures on the reports' database
         snap = selectors.daily_snapshot(province, day)
         data = snap if snap is not None else selectors.daily_report_data(province, day)
         return Response({**data, "snapshot": snap is not None})

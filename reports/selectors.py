@@ -4,6 +4,14 @@ counts); Python only shapes the few aggregated rows into the contract.
 
 Periods are calendar days in Asia/Ho_Chi_Minh: a day D covers
 [D 00:00, D+1 00:00) local time.
+
+Database: the figures are read from `reports.db.report_db()` (the read
+replica when REPLICA_DATABASE_URL is set): every query below that computes a
+figure names it with `.using(db)` or `connections[db]`. The province a
+report is about is resolved, and its access decided, on `default`
+(province_resolve, user_province), like every access decision; the outside
+counts list and the stored snapshots are read on `default` too, because they
+are shown straight after they are written.
 """
 from __future__ import annotations
 
@@ -14,7 +22,7 @@ from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.db.models import Count, F, FloatField, Func, Q, QuerySet, Value
 from django.db.models.functions import Extract, TruncDate
 from django.http import Http404
@@ -26,6 +34,7 @@ from agencies.models import AdminUnit, AgencyKind, User
 from agencies.selectors import CURRENT_MAP_FROM
 from dossiers.models import Dossier, Leg, LegStatus, Service
 from reports import sql
+from reports.db import report_db
 from reports.models import DailyReport, DifficultyReport, OutsideCount, ReportSettings, UnitMap
 
 GROUP_DISTRICT, GROUP_COMMUNE = "district", "commune"
@@ -35,15 +44,19 @@ SERVICE_ORDER = [s.value for s in Service]
 
 
 @contextmanager
-def report_query() -> Iterator[None]:
-    """A transaction for the big aggregate queries with PostgreSQL's JIT off:
-    compiling the expressions cost ~0.8 s per query on 1,000,000 dossiers,
-    more than the query itself (docs/benchmarks.md)."""
-    with transaction.atomic():
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
+def report_query(using: str | None = None) -> Iterator[str]:
+    """A transaction on the reports' database (report_db(), or `using`) for
+    the big aggregate queries with PostgreSQL's JIT off: compiling the
+    expressions cost ~0.8 s per query on 1,000,000 dossiers, more than the
+    query itself (docs/benchmarks.md). Yields the alias. Read-only, so it
+    runs on a hot-standby replica as well."""
+    db = using or report_db()
+    with transaction.atomic(using=db):
+        conn = connections[db]
+        if conn.vendor == "postgresql":
+            with conn.cursor() as cursor:
                 cursor.execute("SET LOCAL jit = off")
-        yield
+        yield db
 
 
 def day_bounds(first: date, last: date | None = None) -> tuple[datetime, datetime]:
@@ -67,7 +80,8 @@ def province_resolve(code: str | None, *, user: User, at: date | None = None, ma
     """The province a report asks for, on the map in force at `at` (legacy
     before 1/7/2025; codes repeat across the maps: "44" is Quảng Bình on the
     legacy map, Quảng Trị on the current one) unless `map_` names the map, or
-    the caller's own; 404 when the caller may not see it."""
+    the caller's own; 404 when the caller may not see it. An access decision:
+    read on `default`, never on the replica."""
     if not code:
         unit = user.unit
         if unit is not None and unit.level != AdminUnit.Level.PROVINCE:
@@ -78,17 +92,18 @@ def province_resolve(code: str | None, *, user: User, at: date | None = None, ma
     preferred = AdminUnit.Map.LEGACY if at is not None and at < CURRENT_MAP_FROM else AdminUnit.Map.CURRENT
     if map_ in AdminUnit.Map.values:
         preferred = map_
-    units = {u.map: u for u in AdminUnit.objects.filter(level=AdminUnit.Level.PROVINCE, code=str(code).strip())}
+    units = {u.map: u for u in AdminUnit.objects.using(DEFAULT_DB_ALIAS).filter(
+        level=AdminUnit.Level.PROVINCE, code=str(code).strip())}
     province = units.get(preferred) or units.get(AdminUnit.Map.CURRENT) or units.get(AdminUnit.Map.LEGACY)
     if province is None or not access.can_view_province(user, province):
         raise Http404
     return province
 
 
-def current_province(province: AdminUnit) -> AdminUnit:
+def current_province(province: AdminUnit, *, using: str = DEFAULT_DB_ALIAS) -> AdminUnit:
     if province.is_current:
         return province
-    return AdminUnit.objects.get(pk=province.successor_id)
+    return AdminUnit.objects.using(using).get(pk=province.successor_id)
 
 
 def user_province(user: User) -> AdminUnit | None:
@@ -178,15 +193,16 @@ class AdoptionQuery:
     group_by: str = GROUP_DISTRICT
 
 
-def adoption_row_units(q: AdoptionQuery) -> QuerySet[AdminUnit]:
+def adoption_row_units(q: AdoptionQuery, *, using: str) -> QuerySet[AdminUnit]:
     """The units that always get a row (even with nothing to count)."""
     legacy = AdminUnit.Map.LEGACY
+    units = AdminUnit.objects.using(using)
     if q.group_by == GROUP_DISTRICT:
         provinces = ([q.province.pk] if not q.province.is_current
-                     else AdminUnit.objects.filter(map=legacy, level=AdminUnit.Level.PROVINCE,
-                                                   successor=q.province).values("pk"))
-        return AdminUnit.objects.filter(map=legacy, level=AdminUnit.Level.DISTRICT, province__in=provinces)
-    return AdminUnit.objects.filter(map=q.province.map, level=AdminUnit.Level.COMMUNE, province=q.province)
+                     else units.filter(map=legacy, level=AdminUnit.Level.PROVINCE,
+                                       successor=q.province).values("pk"))
+        return units.filter(map=legacy, level=AdminUnit.Level.DISTRICT, province__in=provinces)
+    return units.filter(map=q.province.map, level=AdminUnit.Level.COMMUNE, province=q.province)
 
 
 def adoption_report(q: AdoptionQuery) -> dict[str, Any]:
@@ -198,7 +214,8 @@ def adoption_report(q: AdoptionQuery) -> dict[str, Any]:
     of their representative predecessor, see UnitMap). `commune` = the
     commune on the map of the requested province (a legacy province code
     groups by legacy commune, a current one by current commune)."""
-    cur = current_province(q.province)
+    db = report_db()
+    cur = current_province(q.province, using=db)
     if q.group_by == GROUP_DISTRICT:
         group_col = "legacy_district_id"
     else:
@@ -206,15 +223,15 @@ def adoption_report(q: AdoptionQuery) -> dict[str, Any]:
     start, end = day_bounds(q.first, q.last)
     # the current province and its legacy predecessors: outside counts are
     # filed against units of either map
-    provinces = [cur.pk, *AdminUnit.objects.filter(map=AdminUnit.Map.LEGACY, level=AdminUnit.Level.PROVINCE,
-                                                   successor=cur).values_list("pk", flat=True)]
+    provinces = [cur.pk, *AdminUnit.objects.using(db).filter(
+        map=AdminUnit.Map.LEGACY, level=AdminUnit.Level.PROVINCE, successor=cur).values_list("pk", flat=True)]
     params: dict[str, Any] = {
         "current_province": cur.pk, "start": start, "end": end, "first": q.first, "last": q.last,
         "legacy_province": None if q.province.is_current else q.province.pk,
     }
     query = adoption_sql(group_col, params, provinces=provinces,
-                         rows=list(adoption_row_units(q).values_list("pk", flat=True)))
-    with report_query(), connection.cursor() as cursor:
+                         rows=list(adoption_row_units(q, using=db).values_list("pk", flat=True)))
+    with report_query(db), connections[db].cursor() as cursor:
         cursor.execute(query, params)
         raw = cursor.fetchall()
     rows = [dict(zip(ADOPTION_KEYS, r[:8], strict=True)) for r in raw]
@@ -242,15 +259,15 @@ COUNT_KEYS = ("received_online", "received_one_stop", "received", "completed", "
 CUMULATIVE_KEYS = ("received", "completed", "on_time", "rejected")
 
 
-def cumulative_from(province: AdminUnit, day: date) -> date:
+def cumulative_from(province: AdminUnit, day: date, *, using: str = DEFAULT_DB_ALIAS) -> date:
     """From the province's settings; by default the first day of the year."""
-    row = ReportSettings.objects.filter(province=province).values_list("cumulative_from", flat=True).first()
+    row = ReportSettings.objects.using(using).filter(province=province).values_list("cumulative_from", flat=True).first()
     if row is not None and row <= day:
         return row
     return date(day.year, 1, 1)
 
 
-def leg_counts_qs(*, day: date, since: date, provinces: list[int] | None) -> QuerySet:
+def leg_counts_qs(*, day: date, since: date, provinces: list[int] | None, using: str) -> QuerySet:
     """Legs grouped by (province, current commune, service, agency) with the
     day's and the cumulative figures, one pass over the legs concerned.
 
@@ -272,7 +289,7 @@ def leg_counts_qs(*, day: date, since: date, provinces: list[int] | None) -> Que
     on_time = Q(status=LegStatus.COMPLETED) & (Q(due_at__isnull=True) | Q(finished_at__lte=F("due_at")))
     open_at_end = (Q(started_at__lt=end) & (Q(finished_at__isnull=True) | Q(finished_at__gte=end))
                    & ~Q(status__in=[LegStatus.AWAITING_SUPPLEMENT, LegStatus.CANCELLED]) & Q(due_at__lt=end))
-    qs = Leg.objects.all()
+    qs = Leg.objects.using(using).all()
     if provinces is not None:
         qs = qs.filter(dossier__scope_province_id__in=provinces)
     # Only legs that can count anywhere: filed before the end of the day and
@@ -323,12 +340,14 @@ def agency_label(agency: str) -> str:
 def daily_report_data(province: AdminUnit, day: date, *, rows: list[dict] | None = None) -> dict[str, Any]:
     """The figures of one province's daily report for `day`, as stored in
     DailyReport.data (JSON). `rows` lets the beat task pass rows it already
-    aggregated for every province in one query."""
-    since = cumulative_from(province, day)
+    aggregated for every province in one query. Read on report_db(); the
+    caller writes the snapshot on `default`."""
+    db = report_db()
+    since = cumulative_from(province, day, using=db)
     if rows is None:
-        with report_query():
-            rows = list(leg_counts_qs(day=day, since=since, provinces=[province.pk]))
-    units = {u.pk: u for u in AdminUnit.objects.filter(pk__in={r["unit_id"] for r in rows})}
+        with report_query(db):
+            rows = list(leg_counts_qs(day=day, since=since, provinces=[province.pk], using=db))
+    units = {u.pk: u for u in AdminUnit.objects.using(db).filter(pk__in={r["unit_id"] for r in rows})}
     per_unit: dict[int, dict[str, Any]] = {}
     per_service: dict[tuple[str, str], dict[str, int]] = {}
     cum_service: dict[tuple[str, str], dict[str, int]] = {}
@@ -347,8 +366,8 @@ def daily_report_data(province: AdminUnit, day: date, *, rows: list[dict] | None
         _add(total, r)
         _add(cum_total, r, CUMULATIVE_KEYS, "cum_")
     order = sorted(per_service, key=lambda k: (SERVICE_ORDER.index(k[0]) if k[0] in SERVICE_ORDER else 99, k[1]))
-    difficulties = (DifficultyReport.objects
-                    .filter(unit__in=AdminUnit.objects.filter(Q(province=province) | Q(pk=province.pk)),
+    difficulties = (DifficultyReport.objects.using(db)
+                    .filter(unit__in=AdminUnit.objects.using(db).filter(Q(province=province) | Q(pk=province.pk)),
                             closed_at__isnull=True, since__lte=day)
                     .select_related("unit").order_by("since", "pk"))
     return {
@@ -370,16 +389,21 @@ def provinces_for_daily_report(day: date) -> list[int]:
     """Current provinces with activity on `day` (a dossier filed or a leg
     finished) or with configured recipients."""
 
+    db = report_db()
     start, end = day_bounds(day)
-    filed = Dossier.objects.filter(submitted_at__gte=start, submitted_at__lt=end).values("scope_province_id")
-    finished = Leg.objects.filter(finished_at__gte=start, finished_at__lt=end).values("dossier__scope_province_id")
-    ids = set(AdminUnit.objects.filter(map=AdminUnit.Map.CURRENT, level=AdminUnit.Level.PROVINCE).filter(
+    filed = Dossier.objects.using(db).filter(submitted_at__gte=start, submitted_at__lt=end).values(
+        "scope_province_id")
+    finished = Leg.objects.using(db).filter(finished_at__gte=start, finished_at__lt=end).values(
+        "dossier__scope_province_id")
+    ids = set(AdminUnit.objects.using(db).filter(map=AdminUnit.Map.CURRENT, level=AdminUnit.Level.PROVINCE).filter(
         Q(pk__in=filed) | Q(pk__in=finished) | Q(report_recipients__isnull=False)).values_list("pk", flat=True))
     return sorted(ids)
 
 
 def daily_snapshot(province: AdminUnit, day: date) -> dict[str, Any] | None:
-    return DailyReport.objects.filter(province=province, date=day).values_list("data", flat=True).first()
+    """The stored snapshot, on `default`: it may have been written a moment
+    ago and not have reached the replica yet."""
+    return DailyReport.objects.using(DEFAULT_DB_ALIAS).filter(province=province, date=day).values_list("data", flat=True).first()
 
 
 # --- dashboard ----------------------------------------------------------------
@@ -413,16 +437,18 @@ def open_overdue_q(now: datetime) -> Q:
              dossier__status__in=["submitted", "in_progress"])
 
 
-def province_dossiers(province: AdminUnit) -> QuerySet[Dossier]:
-    return Dossier.objects.filter(scope_province=current_province(province))
+def province_dossiers(province: AdminUnit, *, using: str) -> QuerySet[Dossier]:
+    return Dossier.objects.using(using).filter(scope_province=current_province(province, using=using))
 
 
 def dashboard_kpis(province: AdminUnit, first: date, last: date, *, unit: AdminUnit | None = None) -> dict[str, Any]:
+    db = report_db()
     start, end = day_bounds(first, last)
-    dossiers = province_dossiers(province)
-    legs = Leg.objects.filter(dossier__scope_province=current_province(province))
+    dossiers = province_dossiers(province, using=db)
+    legs = Leg.objects.using(db).filter(dossier__scope_province=current_province(province, using=db))
     if unit is not None:
-        dossiers, legs = dossiers.filter(unit_scope_q(unit)), legs.filter(unit_scope_q(unit, "dossier__"))
+        dossiers = dossiers.filter(unit_scope_q(unit, using=db))
+        legs = legs.filter(unit_scope_q(unit, "dossier__", using=db))
     d = dossiers.filter(submitted_at__gte=start, submitted_at__lt=end).aggregate(
         received=Count("pk"),
         online=Count("pk", filter=Q(channel="online")),
@@ -440,12 +466,12 @@ def dashboard_kpis(province: AdminUnit, first: date, last: date, *, unit: AdminU
             "on_time_rate": rate(lg["on_time"], lg["completed"]), "overdue": overdue}
 
 
-def unit_scope_q(unit: AdminUnit, prefix: str = "") -> Q:
+def unit_scope_q(unit: AdminUnit, prefix: str = "", *, using: str) -> Q:
     """Dossiers inside a drill-down unit: a legacy district (filed at one of
     its communes or at a current commune it rolls up to) or a commune."""
     if unit.level == AdminUnit.Level.DISTRICT:
         # the ids once (a few dozen), not the roll-up view inside every query
-        ids = list(UnitMap.objects.filter(legacy_district=unit).values_list("unit_id", flat=True))
+        ids = list(UnitMap.objects.using(using).filter(legacy_district=unit).values_list("unit_id", flat=True))
         return Q(**{f"{prefix}unit_id__in": ids})
     if unit.is_current:
         return Q(**{f"{prefix}scope_unit": unit})
@@ -455,11 +481,12 @@ def unit_scope_q(unit: AdminUnit, prefix: str = "") -> Q:
 def dashboard_trend(province: AdminUnit, first: date, last: date, *, unit: AdminUnit | None = None,
                     ) -> list[dict[str, Any]]:
     """Per day: dossiers received, and dossiers finished (completed or partly)."""
+    db = report_db()
     start, end = day_bounds(first, last)
     tz = timezone.get_default_timezone()
-    qs = province_dossiers(province)
+    qs = province_dossiers(province, using=db)
     if unit is not None:
-        qs = qs.filter(unit_scope_q(unit))
+        qs = qs.filter(unit_scope_q(unit, using=db))
     received = dict(qs.filter(submitted_at__gte=start, submitted_at__lt=end)
                     .annotate(day=TruncDate("submitted_at", tzinfo=tz)).values("day")
                     .annotate(n=Count("pk")).values_list("day", "n"))
@@ -478,11 +505,13 @@ def processing_times(province: AdminUnit, first: date, last: date, *, unit: Admi
                      ) -> list[dict[str, Any]]:
     """Per agency and service: median and 90th percentile of the hours from
     a leg's start to its completion, for legs completed in the period."""
+    db = report_db()
     start, end = day_bounds(first, last)
-    qs = Leg.objects.filter(finished_between_q(start, end), dossier__scope_province=current_province(province),
-                            status=LegStatus.COMPLETED, started_at__isnull=False)
+    qs = Leg.objects.using(db).filter(finished_between_q(start, end),
+                                      dossier__scope_province=current_province(province, using=db),
+                                      status=LegStatus.COMPLETED, started_at__isnull=False)
     if unit is not None:
-        qs = qs.filter(unit_scope_q(unit, "dossier__"))
+        qs = qs.filter(unit_scope_q(unit, "dossier__", using=db))
     if sql.is_postgresql():
         hours = Extract(F("finished_at") - F("started_at"), "epoch") / Value(3600.0)
         rows: Any = (qs.values("agency", "service").annotate(
@@ -508,9 +537,11 @@ def _processing_times_python(qs: QuerySet[Leg]) -> list[dict[str, Any]]:
 
 
 def overdue_legs(province: AdminUnit, *, unit: AdminUnit | None = None, limit: int = 50) -> QuerySet[Leg]:
-    qs = Leg.objects.filter(open_overdue_q(timezone.now()), dossier__scope_province=current_province(province))
+    db = report_db()
+    qs = Leg.objects.using(db).filter(open_overdue_q(timezone.now()),
+                                      dossier__scope_province=current_province(province, using=db))
     if unit is not None:
-        qs = qs.filter(unit_scope_q(unit, "dossier__"))
+        qs = qs.filter(unit_scope_q(unit, "dossier__", using=db))
     return qs.select_related("dossier", "dossier__scope_unit").order_by("due_at")[:limit]
 
 
@@ -520,21 +551,24 @@ def commune_summary(province: AdminUnit, first: date, last: date, *, district: A
     ranking of communes for emulation (thi đua). Ranked by the share of legs
     completed on time, then by how many dossiers came through the linked
     service; communes with nothing to rank come last."""
+    db = report_db()
     start, end = day_bounds(first, last)
-    cur = current_province(province)
-    communes = AdminUnit.objects.filter(map=AdminUnit.Map.CURRENT, level=AdminUnit.Level.COMMUNE, province=cur)
+    cur = current_province(province, using=db)
+    communes = AdminUnit.objects.using(db).filter(map=AdminUnit.Map.CURRENT, level=AdminUnit.Level.COMMUNE,
+                                                  province=cur)
     if district is not None:
-            communes = communes.filter(pk__in=list(UnitMap.objects.filter(legacy_district=district)
+        communes = communes.filter(pk__in=list(UnitMap.objects.using(db).filter(legacy_district=district)
                                                .values_list("current_commune_id", flat=True)))
-    received = dict(Dossier.objects.filter(scope_province=cur, submitted_at__gte=start, submitted_at__lt=end)
+    received = dict(Dossier.objects.using(db).filter(scope_province=cur, submitted_at__gte=start, submitted_at__lt=end)
                     .values("scope_unit_id").annotate(n=Count("pk")).values_list("scope_unit_id", "n"))
-    legs = {r["unit_id"]: r for r in Leg.objects.filter(finished_between_q(start, end), dossier__scope_province=cur)
+    legs = {r["unit_id"]: r for r in Leg.objects.using(db).filter(finished_between_q(start, end),
+                                                                  dossier__scope_province=cur)
         .values(unit_id=F("dossier__scope_unit_id")).annotate(
             completed=Count("pk", filter=Q(status=LegStatus.COMPLETED)),
             on_time=Count("pk", filter=Q(status=LegStatus.COMPLETED)
                           & (Q(due_at__isnull=True) | Q(finished_at__lte=F("due_at")))),
             rejected=Count("pk", filter=Q(status=LegStatus.REJECTED))).order_by()}
-    overdue = dict(Leg.objects.filter(open_overdue_q(timezone.now()), dossier__scope_province=cur)
+    overdue = dict(Leg.objects.using(db).filter(open_overdue_q(timezone.now()), dossier__scope_province=cur)
                    .values(unit_id=F("dossier__scope_unit_id")).annotate(n=Count("pk"))
                    .values_list("unit_id", "n"))
     rows = []
@@ -557,9 +591,10 @@ def commune_summary(province: AdminUnit, first: date, last: date, *, district: A
 def drill_units(province: AdminUnit, unit: AdminUnit | None) -> list[AdminUnit]:
     """Children for the drill-down: the legacy districts of the province's
     legacy predecessors, or the communes of a legacy district."""
-    cur = current_province(province)
+    db = report_db()
+    cur = current_province(province, using=db)
     if unit is None:
-        return list(AdminUnit.objects.filter(map=AdminUnit.Map.LEGACY, level=AdminUnit.Level.DISTRICT,
+        return list(AdminUnit.objects.using(db).filter(map=AdminUnit.Map.LEGACY, level=AdminUnit.Level.DISTRICT,
                                              province__successor=cur).order_by("province__code", "code"))
     return []
 
@@ -576,10 +611,12 @@ def month_bounds(day: date) -> tuple[date, date]:
 
 
 def outside_counts_for(province: AdminUnit) -> QuerySet[OutsideCount]:
+    """The counts entered for the province, on `default`: the page lists
+    them straight after an import (read-your-writes)."""
     cur = current_province(province)
-    provinces = [cur.pk, *AdminUnit.objects.filter(map=AdminUnit.Map.LEGACY, level=AdminUnit.Level.PROVINCE,
-                                                   successor=cur).values_list("pk", flat=True)]
-    return (OutsideCount.objects.filter(unit__province_id__in=provinces)
+    provinces = [cur.pk, *AdminUnit.objects.using(DEFAULT_DB_ALIAS).filter(
+        map=AdminUnit.Map.LEGACY, level=AdminUnit.Level.PROVINCE, successor=cur).values_list("pk", flat=True)]
+    return (OutsideCount.objects.using(DEFAULT_DB_ALIAS).filter(unit__province_id__in=provinces)
             .select_related("unit").order_by("-date", "unit__code", "procedure"))
 
 

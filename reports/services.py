@@ -12,7 +12,7 @@ from typing import Any
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.mail import EmailMessage
-from django.db import IntegrityError, transaction
+from django.db import DEFAULT_DB_ALIAS, IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -185,8 +185,12 @@ def outside_counts_import(*, content: bytes, user: User) -> int:
 # --- daily report snapshots ----------------------------------------------------
 def daily_report_create(*, province: AdminUnit, day: date, rows: list[dict] | None = None) -> DailyReport:
     """Store the snapshot of one province and day, once: a second call (a
-    task delivered twice, two workers) returns the existing snapshot untouched."""
-    existing = DailyReport.objects.filter(province=province, date=day).first()
+    task delivered twice, two workers) returns the existing snapshot untouched.
+
+    The figures are read on the reports' database (the replica when
+    configured, see reports/db.py); the snapshot is looked up and written on
+    `default`, never on the replica, which may not have it yet."""
+    existing = DailyReport.objects.using(DEFAULT_DB_ALIAS).filter(province=province, date=day).first()
     if existing is not None:
         return existing
     data = selectors.daily_report_data(province, day, rows=rows)
@@ -197,7 +201,7 @@ def daily_report_create(*, province: AdminUnit, day: date, rows: list[dict] | No
         with transaction.atomic():
             report = DailyReport.objects.create(province=province, date=day, generated_at=timezone.now(), data=data)
     except IntegrityError:
-        return DailyReport.objects.get(province=province, date=day)
+        return DailyReport.objects.using(DEFAULT_DB_ALIAS).get(province=province, date=day)
     name = f"bao-cao-ngay-{province.code}-{day:%Y%m%d}"
     report.xlsx.save(f"{name}.xlsx", ContentFile(exports.daily_xlsx(data)), save=False)
     try:

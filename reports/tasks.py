@@ -15,7 +15,9 @@ from reports import selectors, services
 def build_daily_report(day: str | None = None) -> list[int]:
     """Build yesterday's snapshot for every province with activity or
     recipients, then queue its email. Safe to run twice: existing snapshots
-    are kept as they are."""
+    are kept as they are. Reads the figures on the reports' database (the
+    replica when configured: the day is over, so its lag of a few seconds
+    does not change them) and writes the snapshots on `default`."""
     report_day = date.fromisoformat(day) if day else timezone.localdate() - timedelta(days=1)
     province_ids = selectors.provinces_for_daily_report(report_day)
     ids = []

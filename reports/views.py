@@ -1,7 +1,13 @@
 """Report pages for provincial viewers (and admins): dashboard, daily
 reports, adoption rates, weekly/monthly commune summaries, outside counts.
 Thin: resolve the province through access (404 outside scope), read through
-selectors, render."""
+selectors, render.
+
+The figures come from the selectors, which read the reports' database
+(reports.db.report_db(): the read replica when configured). What these views
+read themselves stays on `default`: the province and drill-down scope checks
+(access decisions), and the stored daily snapshots, which are shown straight
+after the beat task or a rebuild wrote them."""
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
@@ -9,6 +15,7 @@ from datetime import date, datetime, timedelta
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db import DEFAULT_DB_ALIAS
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -19,6 +26,7 @@ from agencies.models import AdminUnit, Role
 from lienthong.errors import DomainError
 from reports import exports, selectors, services
 from reports.api import adoption_query
+from reports.db import report_db
 from reports.models import DailyReport
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -63,6 +71,7 @@ def _range(request: HttpRequest) -> tuple[date, date]:
 
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
+    # one read transaction on the reports' database for every figure of the page
     with selectors.report_query():
         return _dashboard(request)
 
@@ -72,8 +81,11 @@ def _dashboard(request: HttpRequest) -> HttpResponse:
     first, last = _range(request)
     unit = None
     if request.GET.get("unit"):
-        unit = AdminUnit.objects.filter(pk=request.GET["unit"]).select_related("parent").first()
-        scoped = unit and selectors.UnitMap.objects.filter(unit=unit, current_province=province).exists()
+        # the drill-down's scope check (404 outside the province): on default, like every access decision
+        unit = (AdminUnit.objects.using(DEFAULT_DB_ALIAS).filter(pk=request.GET["unit"])
+                .select_related("parent").first())
+        scoped = unit and selectors.UnitMap.objects.using(DEFAULT_DB_ALIAS).filter(
+            unit=unit, current_province=province).exists()
         if not scoped:
             raise Http404
     kpis = selectors.dashboard_kpis(province, first, last, unit=unit)
@@ -104,7 +116,7 @@ def _district_of(unit: AdminUnit | None) -> AdminUnit | None:
     """The legacy district a commune of the drill-down rolls up to."""
     if unit is None or unit.level != AdminUnit.Level.COMMUNE:
         return None
-    row = selectors.UnitMap.objects.filter(unit=unit).select_related("legacy_district").first()
+    row = selectors.UnitMap.objects.using(report_db()).filter(unit=unit).select_related("legacy_district").first()
     return row.legacy_district if row else None
 
 
@@ -112,8 +124,9 @@ def adoption_by_district(province: AdminUnit, first: date, last: date) -> list[d
     """Rows for the drill-down table: per legacy district, with its id."""
     report = selectors.adoption_report(selectors.AdoptionQuery(province=province, first=first, last=last,
                                                                group_by=selectors.GROUP_DISTRICT))
-    ids = dict(AdminUnit.objects.filter(map=AdminUnit.Map.LEGACY, level=AdminUnit.Level.DISTRICT,
-                                        code__in=[r["unit"] for r in report["rows"]]).values_list("code", "pk"))
+    ids = dict(AdminUnit.objects.using(report_db()).filter(
+        map=AdminUnit.Map.LEGACY, level=AdminUnit.Level.DISTRICT,
+        code__in=[r["unit"] for r in report["rows"]]).values_list("code", "pk"))
     return [{**r, "pk": ids.get(r["unit"])} for r in report["rows"]]
 
 
@@ -162,7 +175,9 @@ def _download(content: bytes, filename: str, content_type: str) -> HttpResponse:
 @login_required
 def daily_list(request: HttpRequest) -> HttpResponse:
     province = selectors.current_province(_province(request))
-    reports = DailyReport.objects.filter(province=province).only("pk", "date", "generated_at", "sent_at", "data")
+    # snapshots on default: the list is opened right after they are built
+    reports = (DailyReport.objects.using(DEFAULT_DB_ALIAS).filter(province=province)
+               .only("pk", "date", "generated_at", "sent_at", "data"))
     yesterday = timezone.localdate() - timedelta(days=1)
     return render(request, "reports/daily_list.html", {
         "province": province, "provinces": _provinces_for(request.user), "reports": reports[:120],
@@ -170,7 +185,7 @@ def daily_list(request: HttpRequest) -> HttpResponse:
 
 
 def _daily_report_or_404(request: HttpRequest, pk: int) -> DailyReport:
-    report = get_object_or_404(DailyReport.objects.select_related("province"), pk=pk)
+    report = get_object_or_404(DailyReport.objects.using(DEFAULT_DB_ALIAS).select_related("province"), pk=pk)
     if not access.can_view_province(request.user, report.province):
         raise Http404
     return report
@@ -201,7 +216,7 @@ def daily_preview(request: HttpRequest) -> HttpResponse:
     province = selectors.current_province(_province(request))
     yesterday = timezone.localdate() - timedelta(days=1)
     day = min(_parse_date(request.GET.get("date"), yesterday), yesterday)
-    snap = DailyReport.objects.filter(province=province, date=day).first()
+    snap = DailyReport.objects.using(DEFAULT_DB_ALIAS).filter(province=province, date=day).first()
     if snap is not None:
         return redirect("reports:daily_detail", pk=snap.pk)
     data = selectors.daily_report_data(province, day)
