@@ -202,7 +202,7 @@ def table_stats() -> dict[str, tuple[int, int, int]]:
         return {r[0]: (r[1], r[2], r[3]) for r in c.fetchall()}
 
 
-def start_stack(args, db: str) -> tuple[subprocess.Popen, subprocess.Popen, dict]:
+def start_stack(args, db: str) -> tuple[subprocess.Popen, list[subprocess.Popen], dict]:
     WORK.mkdir(parents=True, exist_ok=True)
     env = dict(os.environ)
     env.update({
@@ -220,15 +220,21 @@ def start_stack(args, db: str) -> tuple[subprocess.Popen, subprocess.Popen, dict
                             "--threads", str(args.threads), "--bind", f"127.0.0.1:{args.port}", "--timeout", "30",
                             "--log-level", "warning"], cwd=ROOT, env=env, stdout=web_log, stderr=web_log,
                            start_new_session=True)
-    worker_log = open(WORK / "worker.log", "w")  # noqa: SIM115
-    worker = subprocess.Popen([str(VENV_BIN / "celery"), "-A", "lienthong", "worker", "-Q", QUEUE,
-                               "--concurrency", str(args.worker_concurrency), "-n", f"bench-load-{os.getpid()}@%h",
-                               "--loglevel", "WARNING", "--without-gossip", "--without-mingle"],
-                              cwd=ROOT, env=env, stdout=worker_log, stderr=worker_log, start_new_session=True)
+    from lienthong.celery import queue_names
+
+    dispatch, *others = queue_names(QUEUE)
+    workers = []
+    for name, queues, concurrency in (("dispatch", dispatch, args.worker_concurrency),
+                                      ("documents", ",".join(others), args.documents_concurrency)):
+        worker_log = open(WORK / f"worker_{name}.log", "w")  # noqa: SIM115
+        workers.append(subprocess.Popen(
+            [str(VENV_BIN / "celery"), "-A", "lienthong", "worker", "-Q", queues, "--concurrency", str(concurrency),
+             "-n", f"bench-load-{name}-{os.getpid()}@%h", "--loglevel", "WARNING", "--without-gossip",
+             "--without-mingle"], cwd=ROOT, env=env, stdout=worker_log, stderr=worker_log, start_new_session=True))
     base = f"http://127.0.0.1:{args.port}"
     wait_for(lambda: urllib.request.urlopen(base + "/healthz", timeout=2).status == 200, timeout=60,
              what="gunicorn /healthz")
-    return web, worker, env
+    return web, workers, env
 
 
 def stop(proc: subprocess.Popen) -> None:
@@ -244,7 +250,10 @@ def stop(proc: subprocess.Popen) -> None:
 def queue_length() -> int:
     import redis
 
-    return int(redis.Redis.from_url(redis_url(REDIS_DB_LOAD)).llen(QUEUE))
+    from lienthong.celery import queue_names
+
+    r = redis.Redis.from_url(redis_url(REDIS_DB_LOAD))
+    return sum(int(r.llen(name)) for name in queue_names(QUEUE))
 
 
 def run_locust(args, users: int, config_path: Path, env: dict) -> tuple[dict, dict, float, str]:
@@ -290,7 +299,8 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--web-workers", type=int, default=4, help="gunicorn workers (Procfile: 4)")
     parser.add_argument("--threads", type=int, default=2, help="gunicorn threads per worker (Procfile: 2)")
-    parser.add_argument("--worker-concurrency", type=int, default=2)
+    parser.add_argument("--worker-concurrency", type=int, default=2, help="dispatch worker processes")
+    parser.add_argument("--documents-concurrency", type=int, default=1, help="documents worker processes")
     args = parser.parse_args()
     args.run_time = max(5, min(args.run_time, 600))
     levels = [int(u) for u in args.users.split(",") if u.strip()][:5]
@@ -313,10 +323,11 @@ def main() -> None:
         pg = c.fetchone()[0]
     profile, queries = query_profile(config)
 
-    web, worker, env = start_stack(args, args.database)
+    web, workers, env = start_stack(args, args.database)
     base = f"http://127.0.0.1:{args.port}"
     idle = {path: http_probe(base, path) for path in ("/bench/noop", "/healthz")}
-    sampler = RssSampler({"web (gunicorn master + workers)": web.pid, "worker (celery + pool)": worker.pid})
+    sampler = RssSampler({"web (gunicorn master + workers)": web.pid, "dispatch worker (celery + pool)": workers[0].pid,
+                           "documents worker (celery + pool)": workers[1].pid})
     sampler.start()
     results = []
     try:
@@ -331,7 +342,8 @@ def main() -> None:
     finally:
         sampler.stop()
         stop(web)
-        stop(worker)
+        for worker in workers:
+            stop(worker)
         import redis
 
         # What the worker had not done yet is dropped with the run (Redis db of the benchmark only).
@@ -343,7 +355,8 @@ def main() -> None:
              f"Database `{args.database}`: {total:,} dossiers, PostgreSQL {pg}. Busy commune: "
              f"{config['unit_name']} ({config['unit_code']}, {config['unit_dossiers']:,} dossiers), province "
              f"{config['province_name']} ({config['province']}). Stack: gunicorn {args.web_workers} workers × "
-             f"{args.threads} threads, one Celery worker (concurrency {args.worker_concurrency}, queue `{QUEUE}`), "
+             f"{args.threads} threads, Celery dispatch worker (concurrency {args.worker_concurrency}, queue `{QUEUE}`) and documents "
+             f"worker (concurrency {args.documents_concurrency}, `{QUEUE}.documents`, `{QUEUE}.reports`), "
              f"Redis db {REDIS_DB_LOAD}. Locust (FastHttpUser, wait 0.5–1.5 s between tasks) runs on the same "
              f"2-core machine; each level: ramp at users/5 per second, stats reset after ramp-up, "
              f"{args.run_time} s.", ""]

@@ -10,10 +10,11 @@ the round trip of a no-op Celery task through the same broker and worker.
 
 Measured from the Transition rows: `complete` of the birth_registration leg
 (its `at` is taken just before that transaction commits) to the `open` of its
-dependants (written by the worker's fan-out). The worker consumes the one
-queue the settings route every task to, so each fan-out waits behind the
-birth-certificate rendering the same completion queued first: that is how
-the project is configured today, and what this measures.
+dependants (written by the worker's fan-out). Two worker pools, as the
+Procfile runs them: dispatch (`-Q bench_handoff`, fan-out and notices) and
+documents (`-Q bench_handoff.documents,bench_handoff.reports`, the birth
+certificate each completion queues). `--one-pool` puts all three queues on
+one worker instead (how the project ran before the documents queue).
 """
 from __future__ import annotations
 
@@ -81,14 +82,24 @@ def purge_queue() -> None:
     r.delete(REPLIES)
 
 
-def start_worker(concurrency: int) -> subprocess.Popen:
+def start_worker(concurrency: int, queues: str, name: str) -> subprocess.Popen:
     env = dict(os.environ, CELERY_QUEUE=QUEUE, PYTHONPATH=str(ROOT / "bench"), LOG_LEVEL="WARNING")
-    log = open(WORK / "handoff_worker.log", "w")  # noqa: SIM115 - closed with the process
-    return subprocess.Popen([str(VENV_BIN / "celery"), "-A", "lienthong", "worker", "-Q", QUEUE,
+    log = open(WORK / f"handoff_worker_{name}.log", "w")  # noqa: SIM115 - closed with the process
+    return subprocess.Popen([str(VENV_BIN / "celery"), "-A", "lienthong", "worker", "-Q", queues,
                              "--include", "handoff", "--concurrency", str(concurrency),
-                             "-n", f"bench-handoff-{os.getpid()}@%h", "--loglevel", "WARNING",
+                             "-n", f"bench-handoff-{name}-{os.getpid()}@%h", "--loglevel", "WARNING",
                              "--without-gossip", "--without-mingle"],
                             cwd=ROOT, env=env, stdout=log, stderr=log, start_new_session=True)
+
+
+def start_workers(args) -> list[subprocess.Popen]:
+    from lienthong.celery import queue_names
+
+    dispatch, *others = queue_names(QUEUE)
+    if args.one_pool:
+        return [start_worker(args.concurrency, ",".join([dispatch, *others]), "all")]
+    return [start_worker(args.concurrency, dispatch, "dispatch"),
+            start_worker(args.documents_concurrency, ",".join(others), "documents")]
 
 
 def stop(proc: subprocess.Popen) -> None:
@@ -130,7 +141,11 @@ def main() -> None:
     parser.add_argument("--dossiers", type=int, default=1000)
     parser.add_argument("--rates", default="1:0.6,4:0.4",
                         help="phases as completions-per-second:share of the dossiers, comma-separated")
-    parser.add_argument("--concurrency", type=int, default=2, help="worker processes (bin/run uses 2)")
+    parser.add_argument("--concurrency", type=int, default=2, help="dispatch worker processes (bin/run uses 2)")
+    parser.add_argument("--documents-concurrency", type=int, default=1,
+                        help="documents worker processes (bin/run uses 1)")
+    parser.add_argument("--one-pool", action="store_true",
+                        help="one worker (--concurrency) on every queue, as before the documents queue")
     parser.add_argument("--database", default="bench_scratch")
     parser.add_argument("--fresh", action="store_true", help="drop and rebuild the scratch database")
     parser.add_argument("--noop", type=int, default=200, help="no-op tasks for the baseline")
@@ -168,7 +183,7 @@ def main() -> None:
     created_s = time.perf_counter() - t0
     purge_queue()
 
-    worker = start_worker(args.concurrency)
+    pool = start_workers(args)
     try:
         # The worker is up when it answers a no-op.
         deadline = time.monotonic() + 60
@@ -179,9 +194,9 @@ def main() -> None:
         from dossiers.document_tasks import render_document
         from dossiers.models import Document
 
-        warm = [Leg.objects.get(pk=pk).dossier_id for pk in legs[:2 * args.concurrency]]
+        warm = [Leg.objects.get(pk=pk).dossier_id for pk in legs[:2 * max(args.concurrency, args.documents_concurrency)]]
         for dossier_id in warm:
-            render_document.apply_async(args=[dossier_id, "appointment_slip"], queue=QUEUE)
+            render_document.delay(dossier_id, "appointment_slip")  # routed as in production
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline and Document.objects.filter(
                 dossier_id__in=warm, kind="appointment_slip").exclude(sha256="").count() < len(warm):
@@ -217,7 +232,8 @@ def main() -> None:
             phases.append((rate, chunk, complete_s, time.perf_counter() - t_start))
         one_way_after, round_trip_after = noop_round_trips(args.noop - args.noop // 2)
     finally:
-        stop(worker)
+        for worker in pool:
+            stop(worker)
 
     completes = dict(Transition.objects.filter(leg_id__in=legs, action="complete").values_list("leg_id", "at"))
     opens = {row["leg__depends_on_id"]: (row["first"], row["last"]) for row in
@@ -247,17 +263,21 @@ def main() -> None:
         rows.append(row("all phases: `complete` → last `open` transition", everything_t))
     rows.append(row("baseline: no-op task, send → runs on the worker", noop_one_way))
     rows.append(row("baseline: no-op task, send → caller sees its reply", noop_round))
+    if args.one_pool:
+        workers_text = f"one pool: `celery worker -Q {QUEUE},{QUEUE}.documents,{QUEUE}.reports --concurrency {args.concurrency}`"
+    else:
+        workers_text = (f"dispatch: `celery worker -Q {QUEUE} --concurrency {args.concurrency}`; documents: `celery worker "
+                        f"-Q {QUEUE}.documents,{QUEUE}.reports --concurrency {args.documents_concurrency}`")
     lines = ["## Hand-off latency", "", header, "",
              f"Scratch database `{args.database}`; {args.dossiers:,} birth dossiers (all three services) "
              f"submitted and accepted through `dossiers.services` in {created_s:,.1f} s (no worker running; their "
              f"queued notices and slips dropped); then the birth_registration legs completed one by one, paced, "
-             f"with a real worker (`celery worker -Q {QUEUE} --concurrency {args.concurrency}`) consuming the "
-             f"queue. Dependants opened: {pending:,} of {total_dependants:,}.", "",
+             f"with real workers ({workers_text}). Dependants opened: {pending:,} of {total_dependants:,}.", "",
              table(["measure", "n", "p50 ms", "p95 ms", "p99 ms", "max ms"], rows), "",
              f"Baseline measured with the same worker, {len(noop_one_way)} sequential no-op tasks "
              f"(half before the completions, half after the queue drained). Goal: hand-off p95 ≤ 1 s.", ""]
     text = "\n".join(lines)
-    (WORK / "handoff.md").write_text(text)
+    (WORK / ("handoff-one-pool.md" if args.one_pool else "handoff.md")).write_text(text)
     print(text)
 
 
