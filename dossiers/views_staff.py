@@ -307,8 +307,7 @@ def _dossier_page(request: HttpRequest, code: str, supplement_form: f.CounterSup
     from dossiers import selectors
 
     dossier = selectors.dossier_for_display(user=request.user, code=code)
-    can_act = access.can_act_on_dossier(request.user, dossier)
-    legs = list(dossier.legs.select_related("depends_on", "assigned_to").order_by("id"))
+    can_act, legs = dossier.full_data, dossier.leg_list  # decided and read by dossier_for_display
     workable = set(access.workable_legs(request.user).filter(dossier=dossier).values_list("pk", flat=True))
     for leg in legs:
         leg.result_rows = _result_rows(leg)
