@@ -144,9 +144,11 @@ class Leg(ConcurrentTransitionMixin, models.Model):
     # Copies of the dossier's scope (never changes after submission), so an
     # officer's queue is one index range instead of a join through every
     # dossier of the agency. Filled on save; indexed by the composites below.
-    scope_unit = models.ForeignKey(AdminUnit, on_delete=models.PROTECT, related_name="+", null=True,
+    # NOT NULL (migration 0005): a leg written without its scope would
+    # silently vanish from every queue, so the database refuses it.
+    scope_unit = models.ForeignKey(AdminUnit, on_delete=models.PROTECT, related_name="+",
                                    db_index=False, editable=False, verbose_name=_("xã/phường hiện hành"))
-    scope_province = models.ForeignKey(AdminUnit, on_delete=models.PROTECT, related_name="+", null=True,
+    scope_province = models.ForeignKey(AdminUnit, on_delete=models.PROTECT, related_name="+",
                                        db_index=False, editable=False, verbose_name=_("tỉnh/thành phố hiện hành"))
     service = models.CharField(_("thủ tục"), max_length=32, choices=Service.choices)
     agency = models.CharField(_("cơ quan"), max_length=20, choices=AgencyKind.choices)

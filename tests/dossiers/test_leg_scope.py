@@ -95,7 +95,12 @@ def test_backfill_fills_rows_written_before_the_columns(eng, neighbours, backfil
     birth = services.dossier_submit(data=birth_payload(), user=eng.citizen)
     death = services.dossier_submit(data=death_payload(), user=eng.citizen)
     total = Leg.objects.filter(dossier__in=[birth, death]).count()
-    # As the table stood before migration 0004.
+    # As the table stood between migrations 0004 and 0005 (the DDL is rolled
+    # back with the test's transaction).
+    with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # no pending FK checks in the way of the DDL
+        for column in ("scope_unit_id", "scope_province_id"):
+            cursor.execute(f"ALTER TABLE dossiers_leg ALTER COLUMN {column} DROP NOT NULL")
     Leg.objects.update(scope_unit=None, scope_province=None)
     assert list(selectors.leg_queue(user=eng.justice)) == []  # nothing read through the dossier any more
 
@@ -116,3 +121,15 @@ def test_a_leg_saved_without_scope_takes_the_dossier_one(eng):
                                status="pending")
     assert (extra.scope_unit_id, extra.scope_province_id) == (dossier.scope_unit_id, dossier.scope_province_id)
     assert extra in selectors.leg_queue(user=eng.bhxh)
+
+
+def test_the_database_refuses_a_leg_without_scope(eng):
+    # Migration 0005: a leg written past save() (raw SQL, bulk update or
+    # insert) without its scope is refused rather than hidden from every queue.
+    from django.db import IntegrityError, transaction
+
+    dossier = services.dossier_submit(data=birth_payload(), user=eng.citizen)
+    for column in ("scope_unit", "scope_province"):
+        with pytest.raises(IntegrityError, match=f"{column}_id"), transaction.atomic():
+            Leg.objects.filter(dossier=dossier).update(**{column: None})
+    assert _scopes(dossier) == {(dossier.scope_unit_id, dossier.scope_province_id)}
