@@ -184,6 +184,12 @@ class Leg(ConcurrentTransitionMixin, models.Model):
             # status tab, then due_at for the ORDER BY ... LIMIT of a page.
             models.Index(fields=["scope_unit", "agency", "status", "due_at"], name="leg_queue_unit"),
             models.Index(fields=["scope_province", "agency", "status", "due_at"], name="leg_queue_province"),
+            # The queue without a status (every leg but the waiting ones) in
+            # due order: without these the planner walks the global due_at
+            # index and filters the whole country's legs for one commune's
+            # (0.8–4 s under load at 1 M dossiers; docs/benchmarks.md).
+            models.Index(fields=["scope_unit", "agency", "due_at"], name="leg_queue_unit_due"),
+            models.Index(fields=["scope_province", "agency", "due_at"], name="leg_queue_province_due"),
         ]
 
     def __str__(self) -> str:
