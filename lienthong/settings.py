@@ -12,6 +12,7 @@ from pathlib import Path
 
 import dj_database_url
 from celery.schedules import crontab
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -301,9 +302,10 @@ AXES_COOLOFF_TIME = timedelta(minutes=15)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_HTTP_RESPONSE_CODE = 429
-AXES_COOLOFF_MESSAGE = _("Bạn đã đăng nhập sai quá 5 lần. Để bảo vệ tài khoản, việc đăng nhập bằng tên này từ "
-                         "máy của bạn tạm khóa trong 15 phút. Vui lòng thử lại sau hoặc dùng chức năng "
-                         "“Quên mật khẩu”.")
+AXES_COOLOFF_MESSAGE = format_lazy(
+    _("Bạn đã đăng nhập sai {limit} lần liên tiếp. Để bảo vệ tài khoản, việc đăng nhập bằng tên này từ máy của bạn "
+      "tạm khóa trong {minutes} phút. Vui lòng thử lại sau hoặc dùng chức năng “Quên mật khẩu”."),
+    limit=AXES_FAILURE_LIMIT, minutes=int(AXES_COOLOFF_TIME.total_seconds() // 60))
 # Failures and lock-outs are warnings; each successful log-in is not news.
 AXES_VERBOSE = False
 LOGGING["loggers"]["axes"] = {"level": "WARNING"}

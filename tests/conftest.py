@@ -150,6 +150,7 @@ def celery_worker_process(django_db_setup, tmp_path_factory):
     env = dict(os.environ, DATABASE_URL=_test_database_url(), CELERY_QUEUE=TEST_QUEUE, CACHE_KEY_PREFIX=TEST_QUEUE,
                DJANGO_SETTINGS_MODULE="lienthong.settings")
     env.pop("TEST_DATABASE_NAME", None)
+    env.pop("REPLICA_DATABASE_URL", None)  # a test worker reads only the test database
     with open(log, "wb") as out:
         proc = subprocess.Popen(
             [sys.executable, "-m", "celery", "-A", "lienthong", "worker", "--loglevel=INFO", "--pool=solo",

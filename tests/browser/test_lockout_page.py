@@ -2,6 +2,8 @@
 phone, where most citizens log in."""
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 
 from agencies.models import Role
@@ -14,6 +16,8 @@ PASSWORD = "Dung-Mat-Khau-2026"
 
 def test_the_lockout_page_says_why_and_for_how_long(phone_page, transactional_db, settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Not the default 15: the page must say the configured cool-off.
+    settings.AXES_COOLOFF_TIME = timedelta(minutes=30)
     UserFactory(username="khoa-thu", role=Role.CITIZEN, password=PASSWORD)
     for _ in range(settings.AXES_FAILURE_LIMIT):
         phone_page.goto("/dang-nhap/")
@@ -23,7 +27,7 @@ def test_the_lockout_page_says_why_and_for_how_long(phone_page, transactional_db
             phone_page.click("button[type=submit].primary")
     assert navigation.value.status == 429
     text = phone_page.inner_text("main")
-    assert "15 phút" in text and "đăng nhập sai" in text
+    assert "30 phút" in text and "đăng nhập sai 5 lần" in text
     # The page is usable at 360 px: nothing wider than the screen.
     width = phone_page.evaluate("document.documentElement.scrollWidth")
     assert width <= 360, width

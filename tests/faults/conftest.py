@@ -36,6 +36,7 @@ def child_env(**extra: str) -> dict[str, str]:
     env = dict(os.environ, DATABASE_URL=_test_database_url(), CACHE_KEY_PREFIX=TEST_QUEUE,
                DJANGO_SETTINGS_MODULE="lienthong.settings", PYTHONUNBUFFERED="1")
     env.pop("TEST_DATABASE_NAME", None)
+    env.pop("REPLICA_DATABASE_URL", None)  # a test worker reads only the test database
     env.update(extra)
     return env
 
