@@ -227,8 +227,11 @@ def start_stack(args, db: str) -> tuple[subprocess.Popen, list[subprocess.Popen]
     for name, queues, concurrency in (("dispatch", dispatch, args.worker_concurrency),
                                       ("documents", ",".join(others), args.documents_concurrency)):
         worker_log = open(WORK / f"worker_{name}.log", "w")  # noqa: SIM115
+        # --documents-nice: the PDF pool at a lower CPU priority, standing in
+        # for the separate documents node of docs/deploy.md on this one box.
+        nice = ["nice", "-n", str(args.documents_nice)] if name == "documents" and args.documents_nice else []
         workers.append(subprocess.Popen(
-            [str(VENV_BIN / "celery"), "-A", "lienthong", "worker", "-Q", queues, "--concurrency", str(concurrency),
+            [*nice, str(VENV_BIN / "celery"), "-A", "lienthong", "worker", "-Q", queues, "--concurrency", str(concurrency),
              "-n", f"bench-load-{name}-{os.getpid()}@%h", "--loglevel", "WARNING", "--without-gossip",
              "--without-mingle"], cwd=ROOT, env=env, stdout=worker_log, stderr=worker_log, start_new_session=True))
     base = f"http://127.0.0.1:{args.port}"
@@ -301,6 +304,8 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=2, help="gunicorn threads per worker (Procfile: 2)")
     parser.add_argument("--worker-concurrency", type=int, default=2, help="dispatch worker processes")
     parser.add_argument("--documents-concurrency", type=int, default=1, help="documents worker processes")
+    parser.add_argument("--documents-nice", type=int, default=0,
+                        help="run the documents worker under `nice -n N` (a separate PDF node's stand-in)")
     args = parser.parse_args()
     args.run_time = max(5, min(args.run_time, 600))
     levels = [int(u) for u in args.users.split(",") if u.strip()][:5]
@@ -356,7 +361,8 @@ def main() -> None:
              f"{config['unit_name']} ({config['unit_code']}, {config['unit_dossiers']:,} dossiers), province "
              f"{config['province_name']} ({config['province']}). Stack: gunicorn {args.web_workers} workers × "
              f"{args.threads} threads, Celery dispatch worker (concurrency {args.worker_concurrency}, queue `{QUEUE}`) and documents "
-             f"worker (concurrency {args.documents_concurrency}, `{QUEUE}.documents`, `{QUEUE}.reports`), "
+             f"worker (concurrency {args.documents_concurrency}, `{QUEUE}.documents`, `{QUEUE}.reports`"
+             f"{f', under nice -n {args.documents_nice}' if args.documents_nice else ''}), "
              f"Redis db {REDIS_DB_LOAD}. Locust (FastHttpUser, wait 0.5–1.5 s between tasks) runs on the same "
              f"2-core machine; each level: ramp at users/5 per second, stats reset after ramp-up, "
              f"{args.run_time} s.", ""]

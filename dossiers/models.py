@@ -178,7 +178,6 @@ class Leg(ConcurrentTransitionMixin, models.Model):
         ordering = ["dossier_id", "id"]
         constraints = [models.UniqueConstraint(fields=["dossier", "service"], name="leg_dossier_service")]
         indexes = [
-            models.Index(fields=["agency", "status", "due_at"]),
             # The work queue of a commune officer and of a provincial one
             # (agencies.access.leg_q): equality on scope and agency, then the
             # status tab, then due_at for the ORDER BY ... LIMIT of a page.
