@@ -25,11 +25,13 @@ from dossiers import selectors, services
 from dossiers.models import Bundle, Dossier, DossierStatus, Leg, LegStatus, Service
 from dossiers.serializers import (
     CompleteIn,
+    DossierListQuery,
     DossierOut,
     DossierPageOut,
     DossierSubmitIn,
     LegOut,
     LegPageOut,
+    LegQueueQuery,
     QueueLegOut,
     ReasonIn,
     SupplementIn,
@@ -99,6 +101,7 @@ class DossierListCreateApi(APIView):
     )
     def get(self, request: Request) -> Response:
         params = request.query_params
+        _query_check(DossierListQuery, params)
         overdue = params.get("overdue")
         qs = selectors.dossier_list(
             user=request.user, status=params.get("status"), bundle=params.get("bundle"), unit=params.get("unit"),
@@ -120,6 +123,13 @@ class DossierListCreateApi(APIView):
         data, files = _data(request)
         dossier = services.dossier_submit(data=data, user=request.user, files=files)
         return Response(_dossier_out(request, dossier, full=True), status=201)
+
+
+def _query_check(serializer_class: type, params) -> None:
+    """A 400 naming the query parameter that is wrong, before any query runs."""
+    query = serializer_class(data={key: params.get(key) for key in params})
+    if not query.is_valid():
+        raise DomainError(query.errors)
 
 
 def _is_date(value: str | None) -> bool:
@@ -166,6 +176,7 @@ class LegQueueApi(APIView):
         responses=LegPageOut,
     )
     def get(self, request: Request) -> Response:
+        _query_check(LegQueueQuery, request.query_params)
         qs = selectors.leg_queue(user=request.user, status=request.query_params.get("status"),
                                  service=request.query_params.get("service")).select_related("depends_on")
         paginator = Pagination()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -141,3 +142,44 @@ class DossierPageOut(PageOut):
 
 class LegPageOut(PageOut):
     results = QueueLegOut(many=True)
+
+
+# --- Query parameters of the list endpoints -------------------------------------------
+# Checked before any query is built: a wrong value is a 400 naming the
+# parameter, and DRF's CharField refuses NUL characters (which PostgreSQL
+# cannot compare) instead of letting them reach the database.
+
+def _choices_list(value: str, allowed: list[str]) -> str:
+    wrong = [item for item in value.split(",") if item and item not in allowed]
+    if wrong:
+        raise serializers.ValidationError(_("Giá trị không hợp lệ: {values}. Chọn trong: {allowed}.").format(
+            values=", ".join(wrong), allowed=", ".join(allowed)))
+    return value
+
+
+class _Query(serializers.Serializer):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            if isinstance(field, serializers.ChoiceField):
+                field.error_messages["invalid_choice"] = _("Giá trị không hợp lệ: “{input}”.")
+
+
+class DossierListQuery(_Query):
+    status = serializers.CharField(required=False, allow_blank=True, max_length=400)
+    bundle = serializers.ChoiceField(choices=Bundle.values, required=False, allow_blank=True)
+    channel = serializers.ChoiceField(choices=Channel.values, required=False, allow_blank=True)
+    unit = serializers.CharField(required=False, allow_blank=True, max_length=20)
+    search = serializers.CharField(required=False, allow_blank=True, max_length=200)
+    ordering = serializers.CharField(required=False, allow_blank=True, max_length=40)
+
+    def validate_status(self, value: str) -> str:
+        return _choices_list(value, DossierStatus.values)
+
+
+class LegQueueQuery(_Query):
+    status = serializers.CharField(required=False, allow_blank=True, max_length=400)
+    service = serializers.ChoiceField(choices=Service.values, required=False, allow_blank=True)
+
+    def validate_status(self, value: str) -> str:
+        return _choices_list(value, LegStatus.values)

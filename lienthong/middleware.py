@@ -32,3 +32,27 @@ class RequestSizeLimitMiddleware:
                 return JsonResponse({"non_field_errors": [message]}, status=413)
             return HttpResponse(message, status=413, content_type="text/plain; charset=utf-8")
         return self.get_response(request)
+
+
+class NulCharacterMiddleware:
+    """Refuse a URL carrying a NUL character (%00) in its path or in a query
+    parameter's name or value, naming where it was. No field of the portal
+    can hold one, and PostgreSQL cannot compare text containing it: left to
+    the views, it became a database error (500) wherever the value reached a
+    query. Bodies are checked by the forms and serializers themselves
+    (Django's and DRF's CharFields refuse NUL)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        where = ["path"] if "\x00" in request.path else []
+        where += sorted({key for key, values in request.GET.lists()
+                         if "\x00" in key or any("\x00" in value for value in values)})
+        if not where:
+            return self.get_response(request)
+        message = _("Địa chỉ chứa ký tự NUL (mã 0), không dùng được trong bất kỳ trường nào.")
+        if request.path.startswith("/api/"):
+            return JsonResponse({name: [message] for name in where}, status=400,
+                                json_dumps_params={"ensure_ascii": False})
+        return HttpResponse(f"{message} ({', '.join(where)})", status=400, content_type="text/plain; charset=utf-8")
