@@ -22,6 +22,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django_fsm import can_proceed
 
 from agencies import access
@@ -41,7 +42,7 @@ from dossiers.models import (
     Transition,
 )
 from lienthong.errors import Conflict, DomainError
-from lienthong.text import nfc, search_key
+from lienthong.text import nfc, nul_paths, search_key
 
 logger = logging.getLogger(__name__)
 
@@ -141,7 +142,18 @@ def _log(*, dossier: Dossier, leg: Leg | None = None, actor: User | None, action
     return row
 
 
+NUL_REFUSED = gettext_lazy("Không được chứa ký tự rỗng (NUL).")
+
+
+def _refuse_nul(value: Any, field: str) -> None:
+    """PostgreSQL stores no NUL in text or jsonb: refuse it by field, before writing."""
+    paths = nul_paths(value, field)
+    if paths:
+        raise DomainError({path: [str(NUL_REFUSED)] for path in paths})
+
+
 def _clean_reason(reason: Any, *, field: str = "reason", required: bool = True) -> str:
+    _refuse_nul(reason, field)
     text = nfc(reason) if isinstance(reason, str) else ""
     if required and not text:
         message = _("Vui lòng ghi nội dung bổ sung hoặc đính kèm giấy tờ.") if field == "note" else _(
@@ -389,6 +401,7 @@ def leg_request_supplement(*, leg_id: int, user: User, reason: str) -> Leg:
 @transaction.atomic
 def leg_complete(*, leg_id: int, user: User | None, result: dict | None = None) -> Leg:
     dossier, leg = _lock_leg(user, leg_id)
+    _refuse_nul(result, "result")
     _require(leg.complete)
     return _leg_complete_locked(dossier, leg, actor=user, result=result, at=timezone.now())
 

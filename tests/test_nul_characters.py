@@ -48,3 +48,4 @@ def test_the_api_answer_is_json_naming_the_parameter(viewer_client):
 
 def test_an_ordinary_url_is_untouched(viewer_client):
     assert viewer_client.get("/api/v1/dossiers/?search=Nguyễn").status_code == 200
+
