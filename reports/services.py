@@ -73,7 +73,8 @@ def outside_count_clean(data: dict[str, Any], *, user: User) -> OutsideCountInpu
         errors["count"] = [_("Số lượng phải là số nguyên không âm.")]
         count = None
     code = str(data.get("unit") or "").strip()
-    unit = resolve_unit(code, at=day) if code else None
+    # A NUL cannot be compared by PostgreSQL; no code holds one.
+    unit = resolve_unit(code, at=day) if code and "\x00" not in code else None
     if unit is None:
         errors["unit"] = [_("Không tìm thấy đơn vị hành chính có mã này.")]
     elif unit.level == AdminUnit.Level.PROVINCE:

@@ -49,3 +49,11 @@ def test_the_api_answer_is_json_naming_the_parameter(viewer_client):
 def test_an_ordinary_url_is_untouched(viewer_client):
     assert viewer_client.get("/api/v1/dossiers/?search=Nguyễn").status_code == 200
 
+
+
+def test_an_outside_count_with_a_nul_in_its_unit_is_refused_by_name(viewer_client):
+    response = viewer_client.post("/api/v1/outside-counts/", {"unit": "29926\x00", "date": "2026-11-20",
+                                                             "procedure": "residence_registration", "count": 3},
+                                  format="json")
+    assert response.status_code == 400, response.content
+    assert list(response.json()) == ["unit"]
