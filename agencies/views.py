@@ -70,6 +70,22 @@ def healthz(request: HttpRequest) -> JsonResponse:
             checks["worker"] = {"ok": bool(replies), "workers": sorted(replies)}
         except Exception as exc:  # noqa: BLE001
             checks["worker"] = {"ok": False, "error": str(exc)[:200]}
+        if request.GET.get("queues") and checks["redis"]["ok"]:
+            # For monitoring, not the load balancer: waits the whole timeout
+            # for every worker's answer. A queue nobody consumes (a pool not
+            # started after an upgrade) is an error: its tasks would wait forever.
+            try:
+                from lienthong.celery import app, queue_names
+
+                active = app.control.inspect(timeout=2.0).active_queues() or {}
+                consumed = {queue["name"] for queues in active.values() for queue in queues}
+                wanted = queue_names(app.conf.task_default_queue)
+                missing = [name for name in wanted if name not in consumed]
+                checks["queues"] = {"ok": not missing, "consumed": [n for n in wanted if n in consumed],
+                                    "missing": missing}
+            except Exception as exc:  # noqa: BLE001
+                checks["queues"] = {"ok": False, "error": str(exc)[:200]}
+            ok = ok and checks["queues"]["ok"]
     else:
         checks["redis"] = {"ok": True, "mode": "not configured"}
         checks["worker"] = {"ok": True, "mode": "eager (tasks run in-process)"}

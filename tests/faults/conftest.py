@@ -74,10 +74,12 @@ class Workers:
     started: list[Worker] = field(default_factory=list)
 
     def start(self, queue: str, *, pool: str = "solo", concurrency: int = 1, timeout: float = 60,
-              **env: str) -> Worker:
+              queues: list[str] | None = None, **env: str) -> Worker:
+        """A worker on `queue`'s three queues (dispatch, documents, reports),
+        or on `queues` only."""
         log = self.tmp / f"worker-{len(self.started)}.log"
         args = [sys.executable, "-m", "celery", "-A", "lienthong", "worker", "--loglevel=INFO", f"--pool={pool}",
-                "-Q", ",".join(queue_names(queue)), "-n", f"{queue}-{len(self.started)}@%h", "--without-gossip", "--without-mingle",
+                "-Q", ",".join(queues or queue_names(queue)), "-n", f"{queue}-{len(self.started)}@%h", "--without-gossip", "--without-mingle",
                 "--without-heartbeat"]
         if pool == "prefork":
             args.append(f"--concurrency={concurrency}")
