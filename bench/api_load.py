@@ -20,7 +20,6 @@ import argparse
 import csv
 import json
 import os
-import signal
 import subprocess
 import sys
 import time
@@ -39,6 +38,7 @@ from common import (  # noqa: E402
     local_only,
     machine_line,
     redis_url,
+    stop,
     table,
     wait_for,
 )
@@ -238,16 +238,6 @@ def start_stack(args, db: str) -> tuple[subprocess.Popen, list[subprocess.Popen]
     wait_for(lambda: urllib.request.urlopen(base + "/healthz", timeout=2).status == 200, timeout=60,
              what="gunicorn /healthz")
     return web, workers, env
-
-
-def stop(proc: subprocess.Popen) -> None:
-    if proc.poll() is None:
-        proc.send_signal(signal.SIGTERM)  # the main process: a warm shutdown of its own children
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
 
 
 def queue_length() -> int:

@@ -176,6 +176,20 @@ class RssSampler(threading.Thread):
         self._stop.set()
 
 
+def stop(proc: subprocess.Popen, *, timeout: float = 30) -> None:
+    """Stop a process the benchmark started: SIGTERM to the main process (a
+    warm shutdown of its own children), then SIGKILL to its group."""
+    import signal
+
+    if proc.poll() is None:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+
+
 def wait_for(check, *, timeout: float, every: float = 0.2, what: str = "") -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:

@@ -21,7 +21,6 @@ from __future__ import annotations
 import argparse
 import os
 import random
-import signal
 import subprocess
 import sys
 import time
@@ -37,6 +36,7 @@ from common import (  # noqa: E402
     machine_line,
     redis_url,
     setup_scratch,
+    stop,
     summary,
     table,
 )
@@ -100,16 +100,6 @@ def start_workers(args) -> list[subprocess.Popen]:
         return [start_worker(args.concurrency, ",".join([dispatch, *others]), "all")]
     return [start_worker(args.concurrency, dispatch, "dispatch"),
             start_worker(args.documents_concurrency, ",".join(others), "documents")]
-
-
-def stop(proc: subprocess.Popen) -> None:
-    if proc.poll() is None:
-        proc.send_signal(signal.SIGTERM)  # the main process: a warm shutdown of its own children
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
 
 
 def noop_round_trips(n: int, timeout: float = 10.0) -> tuple[list[float], list[float]]:

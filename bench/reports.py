@@ -24,30 +24,13 @@ import sys
 import time
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from urllib.parse import urlparse, urlunparse
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-
-
-def database_url(name: str) -> str:
-    base = os.environ.get("DATABASE_URL") or "postgres://postgres@127.0.0.1:5432/postgres"
-    return urlunparse(urlparse(base)._replace(path="/" + name))
-
+sys.path.insert(0, str(ROOT / "bench"))
+from common import create_database, database_url  # noqa: E402
 
 COVER_INDEX = "bench_dossier_report_cover"
-
-
-def create_database(name: str, fresh: bool) -> None:
-    import psycopg
-
-    with psycopg.connect(database_url("postgres"), autocommit=True) as conn:
-        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
-        if exists and fresh:
-            conn.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
-            exists = None
-        if not exists:
-            conn.execute(f'CREATE DATABASE "{name}"')
 
 
 def setup_django(name: str) -> None:

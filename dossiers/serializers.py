@@ -17,6 +17,7 @@ from rest_framework import serializers
 from agencies.access import mask_personal_id
 from agencies.models import OFFICER_AGENCIES
 from dossiers.models import Bundle, Channel, Dossier, DossierStatus, Leg, LegStatus, Service
+from dossiers.validation import VI
 
 
 # --- input -----------------------------------------------------------------
@@ -157,29 +158,26 @@ def _choices_list(value: str, allowed: list[str]) -> str:
     return value
 
 
-class _Query(serializers.Serializer):
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            if isinstance(field, serializers.ChoiceField):
-                field.error_messages["invalid_choice"] = _("Giá trị không hợp lệ: “{input}”.")
+def _param(field_class: type, **kwargs: Any) -> serializers.Field:
+    """An optional query parameter, with the engine's Vietnamese messages."""
+    return field_class(required=False, allow_blank=True, error_messages=VI, **kwargs)
 
 
-class DossierListQuery(_Query):
-    status = serializers.CharField(required=False, allow_blank=True, max_length=400)
-    bundle = serializers.ChoiceField(choices=Bundle.values, required=False, allow_blank=True)
-    channel = serializers.ChoiceField(choices=Channel.values, required=False, allow_blank=True)
-    unit = serializers.CharField(required=False, allow_blank=True, max_length=20)
-    search = serializers.CharField(required=False, allow_blank=True, max_length=200)
-    ordering = serializers.CharField(required=False, allow_blank=True, max_length=40)
+class DossierListQuery(serializers.Serializer):
+    status = _param(serializers.CharField, max_length=400)
+    bundle = _param(serializers.ChoiceField, choices=Bundle.values)
+    channel = _param(serializers.ChoiceField, choices=Channel.values)
+    unit = _param(serializers.CharField, max_length=20)
+    search = _param(serializers.CharField, max_length=200)
+    ordering = _param(serializers.CharField, max_length=40)
 
     def validate_status(self, value: str) -> str:
         return _choices_list(value, DossierStatus.values)
 
 
-class LegQueueQuery(_Query):
-    status = serializers.CharField(required=False, allow_blank=True, max_length=400)
-    service = serializers.ChoiceField(choices=Service.values, required=False, allow_blank=True)
+class LegQueueQuery(serializers.Serializer):
+    status = _param(serializers.CharField, max_length=400)
+    service = _param(serializers.ChoiceField, choices=Service.values)
 
     def validate_status(self, value: str) -> str:
         return _choices_list(value, LegStatus.values)

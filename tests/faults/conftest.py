@@ -22,6 +22,7 @@ import requests
 
 from lienthong.celery import queue_names
 from tests.conftest import ROOT, TEST_QUEUE, _test_database_url, route_tasks_to
+from tests.helpers import wait_for as wait_until  # noqa: F401 - the fault tests import it from here
 
 
 def free_port() -> int:
@@ -211,16 +212,6 @@ def web_server(tmp_path) -> Iterator[Callable[..., WebServer]]:
     yield start
     for server in started:
         end(server.proc)
-
-
-def wait_until(predicate: Callable[[], object], *, timeout: float, interval: float = 0.2) -> object:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(interval)
-    raise AssertionError(f"condition not met within {timeout} s")
 
 
 @pytest.fixture
