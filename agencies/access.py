@@ -6,10 +6,13 @@ forbidden, so a guessed id leaks nothing.
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from functools import wraps
+from typing import TYPE_CHECKING, Any
 
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
-from django.http import Http404
+from django.http import Http404, HttpRequest, HttpResponse
 
 from agencies.models import AdminUnit, Role, User
 
@@ -184,3 +187,16 @@ def mask_personal_id(value: str) -> str:
     if not value or len(value) < 7:
         return value
     return f"{value[:3]}{'*' * (len(value) - 6)}{value[-3:]}"
+
+
+def staff_required(view):
+    """Signed-in staff only; citizens get 403 (they have their own pages)."""
+
+    @login_required
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not is_staff_user(request.user):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapped

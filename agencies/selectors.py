@@ -31,3 +31,10 @@ def search_units(text: str, *, map_: str = AdminUnit.Map.CURRENT, level: str | N
     if level:
         qs = qs.filter(level=level)
     return qs.select_related("province").order_by("level", "name")[:limit]
+
+
+def province_of(unit: AdminUnit | None) -> AdminUnit | None:
+    """The province of a commune, or the province itself."""
+    if unit is None:
+        return None
+    return unit if unit.level == AdminUnit.Level.PROVINCE else unit.province

@@ -1,17 +1,25 @@
-"""Pages that belong to no bundle: the landing redirect and the health check."""
+"""Pages that belong to no bundle: the landing redirect, the health check and
+the contact-point directory."""
 from __future__ import annotations
 
 import time
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.db import connection
+from django.db.models import Q
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
 
-from agencies.models import Role
+from agencies import access
+from agencies.models import AdminUnit, Agency, Role
+from agencies.selectors import province_of
+from lienthong.paging import pager_query
+from lienthong.text import search_key
 
 # Where each role starts its day; names are resolved lazily so that an app
 # whose pages are not installed yet falls back to the generic home page.
@@ -91,3 +99,31 @@ def healthz(request: HttpRequest) -> JsonResponse:
         checks["worker"] = {"ok": True, "mode": "eager (tasks run in-process)"}
     checks["elapsed_ms"] = round((time.monotonic() - started) * 1000, 1)
     return JsonResponse({"status": "ok" if ok else "error", "checks": checks}, status=200 if ok else 503)
+
+
+# --- the contact-point directory of the staff pages ---
+@access.staff_required
+@require_GET
+def contacts(request: HttpRequest) -> HttpResponse:
+    """Agencies and their named contact points in the user's province; the
+    search ignores diacritics ("tan hong" finds "Tân Hồng")."""
+    province = province_of(request.user.unit)
+    q = (request.GET.get("q") or "").strip()
+    agencies = Agency.objects.select_related("unit").prefetch_related("contact_points")
+    if province is not None and not request.user.is_superuser:
+        agencies = agencies.filter(Q(unit=province) | Q(unit__province=province))
+    if q:
+        key = search_key(q)
+        # A province has a few hundred agencies: matching in Python keeps the
+        # diacritic-free search exact without a database extension.
+        rows = [a for a in agencies if key in search_key(" ".join(
+            [a.name, a.unit.name, a.phone, *(f"{c.full_name} {c.position} {c.phone}" for c in
+                                             a.contact_points.all())]))]
+    else:
+        own = request.user.unit
+        rows = [a for a in agencies.filter(Q(unit=own) | Q(unit=province))] if own else []
+    rows.sort(key=lambda a: (a.unit_id != request.user.unit_id, a.unit.level != AdminUnit.Level.PROVINCE,
+                             a.unit.name, a.kind))
+    page = Paginator(rows, 50).get_page(request.GET.get("page"))
+    template = "staff/_contact_rows.html" if request.htmx else "staff/contacts.html"
+    return render(request, template, {"page": page, "q": q, "province": province, "query": pager_query(request)})

@@ -57,6 +57,8 @@ INSTALLED_APPS = [
     "django_celery_beat",
     "agencies",
     "dossiers",
+    "staff",
+    "citizens",
     "reports",
 ]
 
@@ -181,7 +183,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 # Citizens log in with a phone number, an email or a username.
-AUTHENTICATION_BACKENDS = ["dossiers.forms_citizen.ContactBackend"]
+AUTHENTICATION_BACKENDS = ["agencies.auth.ContactBackend"]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"

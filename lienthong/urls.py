@@ -8,7 +8,10 @@ from django.views.static import serve
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.authtoken.views import obtain_auth_token
 
+from agencies import urls as agency_urls
 from agencies import views as agency_views
+from reports import urls as report_urls
+from staff import urls as staff_urls
 
 admin.site.site_header = "Liên thông – Quản trị hệ thống"
 admin.site.site_title = "Liên thông"
@@ -31,7 +34,11 @@ urlpatterns = [
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="swagger"),
-    path("", include("dossiers.urls")),
+    # One `staff` namespace for every page of the staff navigation, whichever
+    # app serves it.
+    path("", include((staff_urls.urlpatterns + report_urls.staff_urlpatterns + agency_urls.staff_urlpatterns,
+                      "staff"))),
+    path("", include(("citizens.urls", "citizen"))),
     path("", include("reports.urls")),
     # Media (attachments, documents) are served only through views that
     # check access; this route exists for DEBUG development only.

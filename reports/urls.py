@@ -16,3 +16,10 @@ urlpatterns = [
     path("bao-cao/tong-hop/", views.summary, name="summary"),
     path("bao-cao/so-lieu-ngoai-lien-thong/", views.outside_counts, name="outside_counts"),
 ]
+
+# Difficulty reports are staff pages: lienthong/urls.py puts them in the
+# `staff` namespace, beside the counter and the queues.
+staff_urlpatterns = [
+    path("can-bo/vuong-mac/", views.difficulties, name="difficulties"),
+    path("can-bo/vuong-mac/<int:pk>/dong/", views.difficulty_close, name="difficulty_close"),
+]

@@ -15,19 +15,23 @@ from datetime import date, datetime, timedelta
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.db import DEFAULT_DB_ALIAS
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
 
 from agencies import access
-from agencies.models import AdminUnit, Role
+from agencies.models import AdminUnit, AgencyKind, Role
+from dossiers.models import Service
 from lienthong.errors import DomainError
-from reports import exports, selectors, services
+from lienthong.paging import PAGE_SIZE, pager_query
+from reports import exports, forms, selectors, services
 from reports.api import adoption_query
 from reports.db import report_db
-from reports.models import DailyReport
+from reports.models import DailyReport, DifficultyReport
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -288,3 +292,59 @@ def outside_counts(request: HttpRequest) -> HttpResponse:
     return render(request, "reports/outside_counts.html", {
         "province": province, "preview": preview, "csv_text": csv_text, "rows": rows,
         "provinces": _provinces_for(request.user)})
+
+
+# --- difficulty reports: filed by communes and agencies, closed by the province ---
+def _visible_difficulties(user):
+    return DifficultyReport.objects.filter(access.difficulty_q(user)).select_related(
+        "unit", "reported_by", "closed_by")
+
+
+@access.staff_required
+@require_http_methods(["GET", "POST"])
+def difficulties(request: HttpRequest) -> HttpResponse:
+    can_file = access.can_file_difficulty(request.user)
+    form = forms.DifficultyForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if not can_file:
+            raise PermissionDenied
+        if form.is_valid():
+            services.difficulty_create(user=request.user, service=form.cleaned_data["service"],
+                              description=form.cleaned_data["description"], since=form.cleaned_data["since"])
+            messages.success(request, _("Đã gửi vướng mắc lên cấp tỉnh."))
+            return redirect("staff:difficulties")
+        status = 400
+    show = request.GET.get("show") or "open"
+    qs = _visible_difficulties(request.user)
+    if show == "open":
+        qs = qs.filter(closed_at__isnull=True)
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    service_labels, agency_labels = dict(Service.choices), dict(AgencyKind.choices)
+    for report in page:
+        report.service_label = service_labels.get(report.service, report.service)
+        report.agency_label = agency_labels.get(report.agency, report.agency)
+    return render(request, "staff/difficulties.html", {
+        "form": form, "page": page, "show": show, "can_file": can_file, "query": pager_query(request),
+        "can_close": access.can_close_difficulties(request.user)}, status=status)
+
+
+@access.staff_required
+@require_POST
+def difficulty_close(request: HttpRequest, pk: int) -> HttpResponse:
+    if not access.can_close_difficulties(request.user):
+        raise PermissionDenied
+    report = _visible_difficulties(request.user).filter(pk=pk).first()
+    if report is None:
+        raise Http404
+    form = forms.DifficultyCloseForm(request.POST)
+    if not form.is_valid():
+        for msgs in form.errors.values():
+            for m in msgs:
+                messages.error(request, m)
+        return redirect("staff:difficulties")
+    if services.difficulty_close(report_id=report.pk, user=request.user, resolution=form.cleaned_data["resolution"]):
+        messages.success(request, _("Đã đóng vướng mắc."))
+    else:
+        messages.warning(request, _("Vướng mắc này đã được người khác đóng trước."))
+    return redirect("staff:difficulties")

@@ -7,11 +7,12 @@ import re
 import pytest
 from django.core import mail
 
-from agencies.models import OneTimeCode, Role, User
+from agencies.models import Role, User
+from citizens.models import OneTimeCode
 
 pytestmark = pytest.mark.django_db
 # As proposed for settings: axes first (it only refuses locked-out pairs).
-BACKENDS = ["axes.backends.AxesStandaloneBackend", "dossiers.forms_citizen.ContactBackend"]
+BACKENDS = ["axes.backends.AxesStandaloneBackend", "agencies.auth.ContactBackend"]
 PASSWORD = "Mua-Xuan-2026!"
 
 

@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from agencies.models import SubmissionDraft
+from citizens.models import SubmissionDraft
 from dossiers import services
 from dossiers.models import Dossier, LegStatus
 from tests.factories import UserFactory, unit

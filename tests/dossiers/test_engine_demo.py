@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import pytest
 
-from agencies.management.commands.seed_demo import DEMO_USERS
 from agencies.services import user_create_or_update
 from dossiers.demo import RECIPES, demo_dossiers_ensure
+from dossiers.management.commands.seed_demo import DEMO_USERS
 from dossiers.models import Dossier, DossierStatus, Leg, LegStatus, Notification
 
 pytestmark = pytest.mark.django_db

@@ -11,7 +11,8 @@ from typing import Any
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from agencies.models import AdminUnit, Role, SubmissionDraft, SubmissionDraftFile, User
+from agencies.models import AdminUnit, Role, User
+from citizens.models import SubmissionDraft, SubmissionDraftFile
 from dossiers.models import Document, Dossier, Leg
 from reports.models import DailyReport, DifficultyReport
 from tests.dossiers.payloads import birth_payload, death_payload

@@ -9,14 +9,11 @@ these pages load even while a part of the engine is missing.
 from __future__ import annotations
 
 from datetime import date
-from functools import wraps
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -27,26 +24,12 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from agencies import access
-from agencies.models import AdminUnit, Agency, AgencyKind, Role
-from dossiers import forms_staff as f
+from agencies.models import AdminUnit, AgencyKind, Role
 from dossiers.models import Bundle, Dossier, DossierStatus, Leg, LegStatus, Service
 from lienthong.errors import Conflict, DomainError
-from lienthong.text import search_key
-
-PAGE_SIZE = 25
-
-
-def staff_required(view):
-    """Signed-in staff only; citizens get 403 (they have their own pages)."""
-
-    @login_required
-    @wraps(view)
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not access.is_staff_user(request.user):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapped
+from lienthong.formatting import money
+from lienthong.paging import PAGE_SIZE, pager_query
+from staff import forms as f
 
 
 def _counter_unit(request: HttpRequest) -> AdminUnit:
@@ -66,24 +49,12 @@ def _conflict_message(leg: Leg) -> str:
         "service": leg.get_service_display(), "code": leg.dossier.code, "status": leg.get_status_display()}
 
 
-def money(amount: int) -> str:
-    """2340000 → "2.340.000 ₫" (Vietnamese grouping)."""
-    return f"{amount:,}".replace(",", ".") + " ₫"
-
-
-def _query(request: HttpRequest) -> str:
-    """The current filters, for the pager's links."""
-    query = request.GET.copy()
-    query.pop("page", None)
-    return query.urlencode()
-
-
 def _first_message(exc: DomainError) -> str:
     return " ".join(m for msgs in exc.errors.values() for m in msgs)
 
 
 # --- counter ------------------------------------------------------------------
-@staff_required
+@access.staff_required
 @require_http_methods(["GET", "POST"])
 def counter(request: HttpRequest) -> HttpResponse:
     """Intake on behalf of a citizen: both bundles, live preview, attachments."""
@@ -112,7 +83,7 @@ def counter(request: HttpRequest) -> HttpResponse:
                                                   "labels": _field_labels()}, status=status)
 
 
-@staff_required
+@access.staff_required
 @require_POST
 def counter_preview(request: HttpRequest) -> HttpResponse:
     """Live feedback while the clerk types (htmx): legs, refusals, deadlines."""
@@ -174,7 +145,7 @@ def _field_labels() -> dict[str, str]:
     return labels
 
 
-@staff_required
+@access.staff_required
 @require_GET
 def receipt(request: HttpRequest, code: str) -> HttpResponse:
     """Phiếu hẹn trả kết quả: printable; links the PDF once the worker made it."""
@@ -187,7 +158,7 @@ def receipt(request: HttpRequest, code: str) -> HttpResponse:
 
 
 # --- dossier list ---------------------------------------------------------------
-@staff_required
+@access.staff_required
 @require_GET
 def dossier_list(request: HttpRequest) -> HttpResponse:
     from dossiers import selectors
@@ -195,13 +166,13 @@ def dossier_list(request: HttpRequest) -> HttpResponse:
     form = f.DossierFilterForm(request.GET)
     qs = selectors.dossier_list(user=request.user, **form.filters())
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    context = {"form": form, "page": page, "query": _query(request), "now": timezone.now(),
+    context = {"form": form, "page": page, "query": pager_query(request), "now": timezone.now(),
                "can_return": request.user.role == Role.ONE_STOP_CLERK}
     template = "staff/_dossier_rows.html" if request.htmx and not request.htmx.boosted else "staff/dossiers.html"
     return render(request, template, context)
 
 
-@staff_required
+@access.staff_required
 @require_POST
 def dossier_returned(request: HttpRequest, code: str) -> HttpResponse:
     """The clerk handed the results to the citizen."""
@@ -296,7 +267,7 @@ def _result_rows(leg: Leg) -> list[tuple[str, str]]:
     return rows
 
 
-@staff_required
+@access.staff_required
 @require_GET
 def dossier_detail(request: HttpRequest, code: str) -> HttpResponse:
     return _dossier_page(request, code)
@@ -335,7 +306,7 @@ def _dossier_page(request: HttpRequest, code: str, supplement_form: f.CounterSup
     }, status=status)
 
 
-@staff_required
+@access.staff_required
 @require_POST
 def dossier_supplement(request: HttpRequest, code: str) -> HttpResponse:
     """The citizen brought the missing papers to the counter."""
@@ -358,7 +329,7 @@ def dossier_supplement(request: HttpRequest, code: str) -> HttpResponse:
     return _dossier_page(request, code, supplement_form=form, status=400)
 
 
-@staff_required
+@access.staff_required
 @require_POST
 def dossier_withdraw(request: HttpRequest, code: str) -> HttpResponse:
     """The citizen takes the dossier back before any result exists."""
@@ -377,7 +348,7 @@ def dossier_withdraw(request: HttpRequest, code: str) -> HttpResponse:
     return _dossier_page(request, code, withdraw_form=form, status=400)
 
 
-@staff_required
+@access.staff_required
 @require_GET
 def attachment_download(request: HttpRequest, code: str, pk: int) -> FileResponse:
     """Attachments are never public media: served after the access check."""
@@ -389,7 +360,7 @@ def attachment_download(request: HttpRequest, code: str, pk: int) -> FileRespons
                         content_type=attachment.content_type or None)
 
 
-@staff_required
+@access.staff_required
 @require_GET
 def document_download(request: HttpRequest, code: str, pk: int) -> FileResponse:
     dossier = access.get_dossier_or_404(request.user, code)
@@ -406,7 +377,7 @@ QUEUE_TABS = [LegStatus.PENDING, LegStatus.IN_PROGRESS, LegStatus.AWAITING_SUPPL
 OPEN_TABS = ("pending", "in_progress", "awaiting_supplement")
 
 
-@staff_required
+@access.staff_required
 @require_GET
 def queue(request: HttpRequest) -> HttpResponse:
     """The legs of the officer's agency and jurisdiction, soonest due first."""
@@ -427,7 +398,7 @@ def queue(request: HttpRequest) -> HttpResponse:
         request.GET.get("page"))
     services_of_agency = [(str(s), s.label) for s in Service]
     return render(request, "staff/queue.html", {"page": page, "tabs": tabs, "status": status,
-                                                "query": _query(request),
+                                                "query": pager_query(request),
                                                 "service": service, "services": services_of_agency,
                                                 "now": timezone.now()})
 
@@ -460,7 +431,7 @@ def _leg_context(request: HttpRequest, leg: Leg, **forms: Any) -> dict[str, Any]
     }
 
 
-@staff_required
+@access.staff_required
 @require_GET
 def leg_detail(request: HttpRequest, leg_id: int) -> HttpResponse:
     leg = access.get_leg_or_404(request.user, leg_id)
@@ -493,7 +464,7 @@ def _lost_race(request: HttpRequest, leg_id: int) -> HttpResponse:
     return render(request, "staff/leg.html", _leg_context(request, leg), status=409)
 
 
-@staff_required
+@access.staff_required
 @require_POST
 def leg_accept(request: HttpRequest, leg_id: int) -> HttpResponse:
     access.get_leg_or_404(request.user, leg_id)
@@ -507,7 +478,7 @@ def leg_accept(request: HttpRequest, leg_id: int) -> HttpResponse:
         "service": leg.get_service_display(), "code": leg.dossier.code})
 
 
-@staff_required
+@access.staff_required
 @require_POST
 def leg_request_supplement(request: HttpRequest, leg_id: int) -> HttpResponse:
     leg = access.get_leg_or_404(request.user, leg_id)
@@ -527,7 +498,7 @@ def leg_request_supplement(request: HttpRequest, leg_id: int) -> HttpResponse:
     return render(request, "staff/leg.html", _leg_context(request, leg, supplement_form=form), status=400)
 
 
-@staff_required
+@access.staff_required
 @require_POST
 def leg_complete(request: HttpRequest, leg_id: int) -> HttpResponse:
     leg = access.get_leg_or_404(request.user, leg_id)
@@ -547,7 +518,7 @@ def leg_complete(request: HttpRequest, leg_id: int) -> HttpResponse:
     return render(request, "staff/leg.html", _leg_context(request, leg, result_form=form), status=400)
 
 
-@staff_required
+@access.staff_required
 @require_POST
 def leg_reject(request: HttpRequest, leg_id: int) -> HttpResponse:
     leg = access.get_leg_or_404(request.user, leg_id)
@@ -567,100 +538,3 @@ def leg_reject(request: HttpRequest, leg_id: int) -> HttpResponse:
             return _after_action(request, leg, _("Đã từ chối thủ tục “%(service)s” của hồ sơ %(code)s.") % {
                 "service": leg.get_service_display(), "code": leg.dossier.code})
     return render(request, "staff/leg.html", _leg_context(request, leg, reject_form=form), status=400)
-
-
-# --- difficulty reports --------------------------------------------------------------
-def _province_of(user) -> AdminUnit | None:
-    unit = user.unit
-    if unit is None:
-        return None
-    return unit if unit.level == AdminUnit.Level.PROVINCE else unit.province
-
-
-def _visible_difficulties(user):
-    from reports.models import DifficultyReport
-
-    return DifficultyReport.objects.filter(access.difficulty_q(user)).select_related(
-        "unit", "reported_by", "closed_by")
-
-
-@staff_required
-@require_http_methods(["GET", "POST"])
-def difficulties(request: HttpRequest) -> HttpResponse:
-    can_file = access.can_file_difficulty(request.user)
-    form = f.DifficultyForm(request.POST or None)
-    status = 200
-    if request.method == "POST":
-        if not can_file:
-            raise PermissionDenied
-        if form.is_valid():
-            from reports.services import difficulty_create
-
-            difficulty_create(user=request.user, service=form.cleaned_data["service"],
-                              description=form.cleaned_data["description"], since=form.cleaned_data["since"])
-            messages.success(request, _("Đã gửi vướng mắc lên cấp tỉnh."))
-            return redirect("staff:difficulties")
-        status = 400
-    show = request.GET.get("show") or "open"
-    qs = _visible_difficulties(request.user)
-    if show == "open":
-        qs = qs.filter(closed_at__isnull=True)
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    services, agencies = dict(Service.choices), dict(AgencyKind.choices)
-    for report in page:
-        report.service_label = services.get(report.service, report.service)
-        report.agency_label = agencies.get(report.agency, report.agency)
-    return render(request, "staff/difficulties.html", {
-        "form": form, "page": page, "show": show, "can_file": can_file, "query": _query(request),
-        "can_close": access.can_close_difficulties(request.user)}, status=status)
-
-
-@staff_required
-@require_POST
-def difficulty_close(request: HttpRequest, pk: int) -> HttpResponse:
-    if not access.can_close_difficulties(request.user):
-        raise PermissionDenied
-    report = _visible_difficulties(request.user).filter(pk=pk).first()
-    if report is None:
-        raise Http404
-    form = f.DifficultyCloseForm(request.POST)
-    if not form.is_valid():
-        for msgs in form.errors.values():
-            for m in msgs:
-                messages.error(request, m)
-        return redirect("staff:difficulties")
-    from reports.services import difficulty_close
-
-    if difficulty_close(report_id=report.pk, user=request.user, resolution=form.cleaned_data["resolution"]):
-        messages.success(request, _("Đã đóng vướng mắc."))
-    else:
-        messages.warning(request, _("Vướng mắc này đã được người khác đóng trước."))
-    return redirect("staff:difficulties")
-
-
-# --- contact points ------------------------------------------------------------------
-@staff_required
-@require_GET
-def contacts(request: HttpRequest) -> HttpResponse:
-    """Agencies and their named contact points in the user's province; the
-    search ignores diacritics ("tan hong" finds "Tân Hồng")."""
-    province = _province_of(request.user)
-    q = (request.GET.get("q") or "").strip()
-    agencies = Agency.objects.select_related("unit").prefetch_related("contact_points")
-    if province is not None and not request.user.is_superuser:
-        agencies = agencies.filter(Q(unit=province) | Q(unit__province=province))
-    if q:
-        key = search_key(q)
-        # A province has a few hundred agencies: matching in Python keeps the
-        # diacritic-free search exact without a database extension.
-        rows = [a for a in agencies if key in search_key(" ".join(
-            [a.name, a.unit.name, a.phone, *(f"{c.full_name} {c.position} {c.phone}" for c in
-                                             a.contact_points.all())]))]
-    else:
-        own = request.user.unit
-        rows = [a for a in agencies.filter(Q(unit=own) | Q(unit=province))] if own else []
-    rows.sort(key=lambda a: (a.unit_id != request.user.unit_id, a.unit.level != AdminUnit.Level.PROVINCE,
-                             a.unit.name, a.kind))
-    page = Paginator(rows, 50).get_page(request.GET.get("page"))
-    template = "staff/_contact_rows.html" if request.htmx else "staff/contacts.html"
-    return render(request, template, {"page": page, "q": q, "province": province, "query": _query(request)})

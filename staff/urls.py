@@ -1,9 +1,11 @@
-"""Staff pages under /can-bo/ (namespace `staff`)."""
+"""Staff pages under /can-bo/ (namespace `staff`). The project's URL
+configuration adds the staff pages of other apps (difficulty reports,
+contact points) to the same namespace."""
 from __future__ import annotations
 
 from django.urls import path
 
-from dossiers import views_staff as v
+from staff import views as v
 
 urlpatterns = [
     path("can-bo/mot-cua/", v.counter, name="counter"),
@@ -22,7 +24,4 @@ urlpatterns = [
     path("can-bo/thu-tuc/<int:leg_id>/yeu-cau-bo-sung/", v.leg_request_supplement, name="leg_supplement"),
     path("can-bo/thu-tuc/<int:leg_id>/hoan-thanh/", v.leg_complete, name="leg_complete"),
     path("can-bo/thu-tuc/<int:leg_id>/tu-choi/", v.leg_reject, name="leg_reject"),
-    path("can-bo/vuong-mac/", v.difficulties, name="difficulties"),
-    path("can-bo/vuong-mac/<int:pk>/dong/", v.difficulty_close, name="difficulty_close"),
-    path("can-bo/dau-moi/", v.contacts, name="contacts"),
 ]

@@ -3,7 +3,7 @@ own dossiers with their timeline, supplements, downloads, public tracking and
 document verification.
 
 Thin views: access through agencies.access, writes through dossiers.services
-(and the account/draft helpers of forms_citizen), documents through
+(and the account/draft services of citizens.services), documents through
 dossiers.documents. PDFs are never rendered here, only served.
 """
 from __future__ import annotations
@@ -25,11 +25,16 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from agencies import access
-from agencies.models import Role, SubmissionDraft, User
-from dossiers import documents
-from dossiers import forms_citizen as f
+from agencies import access, auth
+from agencies.models import Role, User
+from agencies.selectors import resolve_unit
+from citizens import forms as f
+from citizens import services
+from citizens.models import SubmissionDraft
+from dossiers import documents, eligibility
+from dossiers import services as engine
 from dossiers.models import Document, Dossier, DossierStatus, Leg, LegStatus, Service, Transition
+from dossiers.selectors import dossier_list, dossier_timeline
 from lienthong.errors import DomainError
 
 SESSION_SIGNUP = "citizen_signup_user"
@@ -68,11 +73,11 @@ def signup(request: HttpRequest) -> HttpResponse:
         return redirect("home")
     form = f.SignupForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        user = f.citizen_signup(full_name=form.cleaned_data["full_name"], contact=form.cleaned_data["contact"],
+        user = services.citizen_signup(full_name=form.cleaned_data["full_name"], contact=form.cleaned_data["contact"],
                                 password=form.cleaned_data["password1"])
         request.session[SESSION_SIGNUP] = user.pk
         try:
-            f.one_time_code_send(user=user, purpose="signup", to=f.contact_of(user))
+            services.one_time_code_send(user=user, purpose="signup", to=services.contact_of(user))
         except DomainError as exc:
             messages.warning(request, exc.errors["code"][0])
         return redirect("citizen:signup_confirm")
@@ -87,14 +92,14 @@ def signup_confirm(request: HttpRequest) -> HttpResponse:
     form = f.CodeForm(request.POST or None)
     if request.method == "POST" and "resend" in request.POST:
         try:
-            f.one_time_code_send(user=user, purpose="signup", to=f.contact_of(user))
+            services.one_time_code_send(user=user, purpose="signup", to=services.contact_of(user))
             messages.info(request, _("Đã gửi lại mã xác nhận."))
         except DomainError as exc:
             messages.warning(request, exc.errors["code"][0])
         return redirect("citizen:signup_confirm")
     if request.method == "POST" and form.is_valid():
         try:
-            f.one_time_code_check(user=user, purpose="signup", code=form.cleaned_data["code"])
+            services.one_time_code_check(user=user, purpose="signup", code=form.cleaned_data["code"])
         except DomainError as exc:
             _form_errors(form, exc)
         else:
@@ -102,22 +107,22 @@ def signup_confirm(request: HttpRequest) -> HttpResponse:
             user.save(update_fields=["is_active"])
             request.session.pop(SESSION_SIGNUP, None)
             # The backend that logs citizens in (axes' backend only refuses).
-            login(request, user, backend="dossiers.forms_citizen.ContactBackend")
+            login(request, user, backend="agencies.auth.ContactBackend")
             messages.success(request, _("Tài khoản đã được kích hoạt. Bạn có thể nộp hồ sơ ngay."))
             return redirect("citizen:home")
-    return render(request, "citizen/signup_confirm.html", {"form": form, "sent_to": f.contact_of(user)})
+    return render(request, "citizen/signup_confirm.html", {"form": form, "sent_to": services.contact_of(user)})
 
 
 @never_cache
 def password_reset(request: HttpRequest) -> HttpResponse:
     form = f.PasswordResetRequestForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        users = list(f.users_by_contact(form.cleaned_data["contact"]).filter(is_active=True)[:2])
+        users = list(auth.users_by_contact(form.cleaned_data["contact"]).filter(is_active=True)[:2])
         # The same answer whether or not the contact is known.
-        if len(users) == 1 and f.contact_of(users[0]):
+        if len(users) == 1 and services.contact_of(users[0]):
             request.session[SESSION_RESET] = users[0].pk
             try:
-                f.one_time_code_send(user=users[0], purpose="password_reset", to=f.contact_of(users[0]))
+                services.one_time_code_send(user=users[0], purpose="password_reset", to=services.contact_of(users[0]))
             except DomainError:
                 pass
         else:
@@ -136,7 +141,7 @@ def password_reset_confirm(request: HttpRequest) -> HttpResponse:
         try:
             if user is None:
                 raise DomainError({"code": [_("Mã xác nhận không đúng hoặc đã hết hạn.")]})
-            f.one_time_code_check(user=user, purpose="password_reset", code=form.cleaned_data["code"])
+            services.one_time_code_check(user=user, purpose="password_reset", code=form.cleaned_data["code"])
         except DomainError as exc:
             _form_errors(form, exc)
         else:
@@ -150,17 +155,9 @@ def password_reset_confirm(request: HttpRequest) -> HttpResponse:
 
 # --- own dossiers --------------------------------------------------------------------
 
-def _dossier_list(user: User):
-    try:
-        from dossiers.selectors import dossier_list
-    except ImportError:
-        return access.visible_dossiers(user).order_by("-submitted_at")
-    return dossier_list(user=user)
-
-
 @_citizen_required
 def home(request: HttpRequest) -> HttpResponse:
-    dossiers = list(_dossier_list(request.user).prefetch_related("legs")[:50])
+    dossiers = list(dossier_list(user=request.user).prefetch_related("legs")[:50])
     for dossier in dossiers:
         dossier.needs_answer = any(leg.status == LegStatus.AWAITING_SUPPLEMENT for leg in dossier.legs.all())
     drafts = SubmissionDraft.objects.filter(user=request.user, submitted_code="")
@@ -169,11 +166,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 def _timeline(dossier: Dossier) -> list[dict[str, Any]]:
     """The transition log in plain words, newest first."""
-    try:
-        from dossiers.selectors import dossier_timeline
-        rows = list(dossier_timeline(dossier))
-    except ImportError:
-        rows = list(dossier.transitions.select_related("leg").order_by("at", "id"))
+    rows = list(dossier_timeline(dossier))
     out = []
     for row in rows:
         text = _plain_event(row)
@@ -245,11 +238,9 @@ def supplement(request: HttpRequest, code: str) -> HttpResponse:
     dossier = access.get_dossier_or_404(request.user, code)
     form = f.SupplementForm(request.POST, request.FILES)
     if form.is_valid():
-        from dossiers.services import dossier_supplement
-
         try:
-            dossier_supplement(code=dossier.code, user=request.user, note=form.cleaned_data["note"],
-                               files=_uploads(request))
+            engine.dossier_supplement(code=dossier.code, user=request.user, note=form.cleaned_data["note"],
+                                      files=_uploads(request))
         except DomainError as exc:
             _form_errors(form, exc, {"files": "files", "attachments": "files"})
         else:
@@ -280,12 +271,12 @@ def document_download(request: HttpRequest, code: str, kind: str) -> FileRespons
 def wizard(request: HttpRequest) -> HttpResponse:
     """Start a new application, or pick up a saved draft."""
     if request.method == "POST":
-        draft = f.draft_create(user=request.user)
-        return redirect("citizen:wizard_step", draft_id=draft.pk, step=f.STEPS[0])
+        draft = services.draft_create(user=request.user)
+        return redirect("citizen:wizard_step", draft_id=draft.pk, step=services.STEPS[0])
     drafts = SubmissionDraft.objects.filter(user=request.user, submitted_code="")
     if not drafts.exists():
-        draft = f.draft_create(user=request.user)
-        return redirect("citizen:wizard_step", draft_id=draft.pk, step=f.STEPS[0])
+        draft = services.draft_create(user=request.user)
+        return redirect("citizen:wizard_step", draft_id=draft.pk, step=services.STEPS[0])
     return render(request, "citizen/wizard_start.html", {"drafts": drafts})
 
 
@@ -294,26 +285,26 @@ def _draft(request: HttpRequest, draft_id: int) -> SubmissionDraft:
 
 
 def _step_context(draft: SubmissionDraft, step: str, **extra) -> dict[str, Any]:
-    index = f.STEPS.index(step)
-    return {"draft": draft, "step": step, "step_no": index + 1, "step_count": len(f.STEPS),
+    index = services.STEPS.index(step)
+    return {"draft": draft, "step": step, "step_no": index + 1, "step_count": len(services.STEPS),
             "step_label": f.STEP_LABELS[step],
             "steps": [{"slug": s, "label": f.STEP_LABELS[s], "no": i + 1,
-                       "reachable": i <= f.STEPS.index(draft.step if draft.step in f.STEPS else f.STEPS[0])}
-                      for i, s in enumerate(f.STEPS)],
-            "previous": f.STEPS[index - 1] if index else None, **extra}
+                       "reachable": i <= services.STEPS.index(draft.step if draft.step in services.STEPS else services.STEPS[0])}
+                      for i, s in enumerate(services.STEPS)],
+            "previous": services.STEPS[index - 1] if index else None, **extra}
 
 
 def _next(draft: SubmissionDraft, step: str) -> HttpResponse:
-    return redirect("citizen:wizard_step", draft_id=draft.pk, step=f.STEPS[f.STEPS.index(step) + 1])
+    return redirect("citizen:wizard_step", draft_id=draft.pk, step=services.STEPS[services.STEPS.index(step) + 1])
 
 
 @_citizen_required
 def wizard_step(request: HttpRequest, draft_id: int, step: str) -> HttpResponse:
     draft = _draft(request, draft_id)
-    if step not in f.STEPS:
+    if step not in services.STEPS:
         raise Http404
-    if step != f.STEPS[0] and not draft.data.get("bundle"):
-        return redirect("citizen:wizard_step", draft_id=draft.pk, step=f.STEPS[0])
+    if step != services.STEPS[0] and not draft.data.get("bundle"):
+        return redirect("citizen:wizard_step", draft_id=draft.pk, step=services.STEPS[0])
     handler = {"noi-nop": _step_place, "nguoi": _step_subject, "thu-tuc": _step_services,
                "giay-to": _step_files, "xac-nhan": _step_confirm}[step]
     return handler(request, draft, step)
@@ -325,8 +316,6 @@ def _step_place(request: HttpRequest, draft: SubmissionDraft, step: str) -> Http
     unit_code = data.get("unit") or ""
     province = ""
     if unit_code:
-        from agencies.selectors import resolve_unit
-
         unit = resolve_unit(unit_code)
         province = unit.province.code if unit and unit.province_id else ""
     initial = {"bundle": data.get("bundle"), "province": province, "unit": unit_code,
@@ -349,7 +338,7 @@ def _step_place(request: HttpRequest, draft: SubmissionDraft, step: str) -> Http
         else:
             subject["residence"] = {"unit": d["unit"], "address": d["address"]}
         new["subject"] = subject
-        f.draft_save(draft=draft, data=new, step=f.STEPS[1])
+        services.draft_save(draft=draft, data=new, step=services.STEPS[1])
         return _next(draft, step)
     return render(request, "citizen/wizard_place.html", _step_context(draft, step, form=form))
 
@@ -365,7 +354,7 @@ def _step_subject(request: HttpRequest, draft: SubmissionDraft, step: str) -> Ht
     form_class = f.BirthSubjectForm if draft.data.get("bundle") == "birth" else f.DeathSubjectForm
     form = form_class(request.POST or None, initial=form_class.initial_from(draft.data))
     if request.method == "POST" and form.is_valid():
-        f.draft_save(draft=draft, data=form.apply(draft.data), step=f.STEPS[2])
+        services.draft_save(draft=draft, data=form.apply(draft.data), step=services.STEPS[2])
         return _next(draft, step)
     return render(request, "citizen/wizard_subject.html", _step_context(draft, step, form=form))
 
@@ -387,8 +376,6 @@ SERVICE_HELP = {
 
 
 def _verdicts(draft: SubmissionDraft) -> list[dict[str, Any]]:
-    from dossiers import eligibility
-
     chosen = set(draft.data.get("services") or [])
     required = eligibility.PREREQUISITE.get(draft.data.get("bundle"), "")
     out = []
@@ -415,7 +402,7 @@ def _step_services(request: HttpRequest, draft: SubmissionDraft, step: str) -> H
         elif len(picked) < 2 and draft.data.get("bundle") == "birth":
             error = _("Chọn thêm ít nhất một thủ tục: đăng ký thường trú hoặc cấp thẻ BHYT.")
         else:
-            f.draft_save(draft=draft, data={**draft.data, "services": picked}, step=f.STEPS[3])
+            services.draft_save(draft=draft, data={**draft.data, "services": picked}, step=services.STEPS[3])
             return _next(draft, step)
         for v in verdicts:
             v["checked"] = v["offered"] and (v["required"] or v["automatic"] or v["service"] in picked)
@@ -429,7 +416,7 @@ def _step_files(request: HttpRequest, draft: SubmissionDraft, step: str) -> Http
         errors = []
         for upload in _uploads(request):
             try:
-                f.draft_file_add(draft=draft, upload=upload)
+                services.draft_file_add(draft=draft, upload=upload)
             except DomainError as exc:
                 errors += [f"{upload.name}: {m}" for msgs in exc.errors.values() for m in msgs]
         for message in errors:
@@ -438,7 +425,7 @@ def _step_files(request: HttpRequest, draft: SubmissionDraft, step: str) -> Http
             if not draft.files.exists():
                 form.add_error(None, _("Cần ít nhất một giấy tờ (ảnh chụp hoặc tệp PDF)."))
             else:
-                f.draft_save(draft=draft, data=draft.data, step=f.STEPS[4])
+                services.draft_save(draft=draft, data=draft.data, step=services.STEPS[4])
                 return _next(draft, step)
         elif not errors:
             return redirect("citizen:wizard_step", draft_id=draft.pk, step=step)
@@ -464,7 +451,7 @@ def wizard_file_remove(request: HttpRequest, draft_id: int, file_id: int) -> Htt
 @_citizen_required
 @require_POST
 def wizard_delete(request: HttpRequest, draft_id: int) -> HttpResponse:
-    f.draft_delete(draft=_draft(request, draft_id))
+    services.draft_delete(draft=_draft(request, draft_id))
     messages.info(request, _("Đã xóa hồ sơ nháp."))
     return redirect("citizen:home")
 
@@ -481,27 +468,23 @@ def _grouped_errors(errors: dict[str, list[str]]) -> list[dict[str, Any]]:
     groups: dict[str, list[str]] = {}
     for field, msgs in errors.items():
         groups.setdefault(f.step_for_field(field), []).extend(str(m) for m in msgs)
-    return [{"step": s, "label": f.STEP_LABELS[s], "messages": groups[s]} for s in f.STEPS if s in groups]
+    return [{"step": s, "label": f.STEP_LABELS[s], "messages": groups[s]} for s in services.STEPS if s in groups]
 
 
 def _step_confirm(request: HttpRequest, draft: SubmissionDraft, step: str) -> HttpResponse:
-    from dossiers import services
-
     errors: dict[str, list[str]] = {}
     if request.method == "POST":
         try:
-            dossier = services.dossier_submit(data=draft.data, user=request.user, files=_draft_uploads(draft))
+            dossier = engine.dossier_submit(data=draft.data, user=request.user, files=_draft_uploads(draft))
         except DomainError as exc:
             errors = exc.errors
         else:
-            f.draft_delete(draft=draft)
+            services.draft_delete(draft=draft)
             messages.success(request, _("Đã nộp hồ sơ %(code)s. Giấy hẹn trả kết quả sẽ có trong giây lát.")
                              % {"code": dossier.code})
             return redirect("citizen:dossier", code=dossier.code)
-    preview = services.dossier_preview(data=draft.data, user=request.user)
+    preview = engine.dossier_preview(data=draft.data, user=request.user)
     errors = errors or preview.get("errors") or {}
-    from agencies.selectors import resolve_unit
-
     unit = resolve_unit(draft.data.get("unit") or "")
     chosen = draft.data.get("services") or []
     return render(request, "citizen/wizard_confirm.html", _step_context(
@@ -541,12 +524,12 @@ def track(request: HttpRequest) -> HttpResponse:
     found, refused, throttled = None, False, False
     if request.method == "POST" and form.is_valid():
         code = form.cleaned_data["code"].strip().upper()
-        phone = f.phone_normalize(form.cleaned_data["phone"])
+        phone = auth.phone_normalize(form.cleaned_data["phone"])
         if _throttled(request, code):
             throttled = True
         else:
             dossier = Dossier.objects.filter(code__iexact=code).first()
-            if dossier and phone and f.phone_normalize(dossier.applicant_phone) == phone:
+            if dossier and phone and auth.phone_normalize(dossier.applicant_phone) == phone:
                 found = {"code": dossier.code, "bundle": dossier.get_bundle_display(),
                          "status": dossier.status, "status_label": dossier.get_status_display(),
                          "submitted_at": dossier.submitted_at, "due_at": dossier.due_at,

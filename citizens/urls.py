@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from dossiers import views_citizen as v
+from citizens import views as v
 
 urlpatterns = [
     path("cong-dan/", v.home, name="home"),

@@ -9,7 +9,7 @@ by `add_domain_errors`, so every refusal shows next to the field it names.
 """
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from datetime import date
 from typing import Any
 
@@ -18,8 +18,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from dossiers.models import Bundle, Service
-
-DATE_INPUT_FORMATS = ["%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y"]
+from lienthong.forms import LabelledForm, date_field, name_errors, pid_field, text_field
 
 BIRTH_SERVICES = [Service.BIRTH_REGISTRATION, Service.RESIDENCE_REGISTRATION, Service.HEALTH_INSURANCE_CARD]
 DEATH_SERVICES = [Service.DEATH_REGISTRATION, Service.RESIDENCE_REMOVAL, Service.FUNERAL_ALLOWANCE,
@@ -53,71 +52,7 @@ BENEFIT_CHOICES = [
 ]
 
 
-def _name_errors(form: forms.Form) -> None:
-    """Django's stock messages ("Trường này là bắt buộc.") do not say which
-    field; at a busy counter the summary at the top must, so every message
-    carries the field's label."""
-    for field in form.fields.values():
-        label = str(field.label or "")
-        field.error_messages["required"] = gettext("Chưa nhập “%(field)s”.") % {"field": label}
-        field.error_messages["invalid"] = gettext("“%(field)s” không hợp lệ.") % {"field": label}
-        if isinstance(field, forms.DateField):
-            field.error_messages["invalid"] = gettext(
-                "“%(field)s” không hợp lệ: nhập ngày theo dạng dd/mm/yyyy.") % {"field": label}
-        if isinstance(field, forms.ChoiceField):
-            field.error_messages["invalid_choice"] = gettext(
-                "“%(field)s”: lựa chọn không hợp lệ.") % {"field": label}
-        if isinstance(field, forms.IntegerField):
-            field.error_messages["invalid"] = gettext("“%(field)s” phải là một số nguyên.") % {"field": label}
-            field.error_messages["min_value"] = gettext("“%(field)s” không được âm.") % {"field": label}
-
-
-def _date(label: str, required: bool = False) -> forms.DateField:
-    # A text box, not type=date: the browser's date picker shows the order of
-    # its own UI language (mm/dd/yyyy on an English Chrome); clerks type
-    # dd/mm/yyyy, as on every paper form.
-    return forms.DateField(label=label, required=required, input_formats=DATE_INPUT_FORMATS,
-                           widget=forms.DateInput(format="%d/%m/%Y", attrs={
-                               "placeholder": "dd/mm/yyyy", "inputmode": "numeric", "autocomplete": "off",
-                               "maxlength": "10"}))
-
-
-def _text(label: str, required: bool = False, max_length: int = 120, **attrs: str) -> forms.CharField:
-    return forms.CharField(label=label, required=required, max_length=max_length,
-                           widget=forms.TextInput(attrs=attrs))
-
-
-def _pid(label: str) -> forms.CharField:
-    # Structure is checked by dossiers.identifiers through validation; the
-    # form only keeps the input to 12 digits' worth of characters.
-    return _text(label, max_length=20, inputmode="numeric", autocomplete="off", pattern="[0-9 ]*")
-
-
-class StaffForm(forms.Form):
-    """Base: labelled error messages and the mapping of domain errors."""
-
-    # Domain error keys that are not a field of the form go here, with this
-    # label, so the clerk still sees where the problem is.
-    required_css_class = "required"
-    # Leading part of domain error keys to drop ("result." for result forms).
-    error_prefix = ""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        _name_errors(self)
-
-    def add_domain_errors(self, errors: Mapping[str, Sequence[str]]) -> None:
-        for key, messages in errors.items():
-            name = key.removeprefix(self.error_prefix).replace(".", "__")
-            if name in self.fields:
-                for message in messages:
-                    self.add_error(name, message)
-            else:
-                for message in messages:
-                    self.add_error(None, message)
-
-
-class CounterForm(StaffForm):
+class CounterForm(LabelledForm):
     """Intake at the one-stop counter, for either bundle (`bundle` decides
     which fieldsets are shown and sent)."""
 
@@ -125,44 +60,44 @@ class CounterForm(StaffForm):
     services = forms.MultipleChoiceField(label=_("Thủ tục đề nghị giải quyết"), choices=Service.choices,
                                          required=False, widget=forms.CheckboxSelectMultiple)
 
-    applicant__full_name = _text(_("Họ và tên người nộp"), required=True, autocomplete="off")
-    applicant__personal_id = _pid(_("Số định danh cá nhân người nộp"))
+    applicant__full_name = text_field(_("Họ và tên người nộp"), required=True, autocomplete="off")
+    applicant__personal_id = pid_field(_("Số định danh cá nhân người nộp"))
     applicant__relationship = forms.ChoiceField(label=_("Quan hệ với người được đăng ký"),
                                                 choices=RELATIONSHIP_CHOICES, required=False)
-    applicant__phone = _text(_("Số điện thoại"), max_length=20, inputmode="tel", autocomplete="off")
+    applicant__phone = text_field(_("Số điện thoại"), max_length=20, inputmode="tel", autocomplete="off")
     applicant__email = forms.EmailField(label=_("Thư điện tử"), required=False)
 
     # Both bundles
-    subject__full_name = _text(_("Họ và tên"), autocomplete="off")
+    subject__full_name = text_field(_("Họ và tên"), autocomplete="off")
     subject__sex = forms.ChoiceField(label=_("Giới tính"), choices=SEX_CHOICES, required=False)
-    subject__date_of_birth = _date(_("Ngày sinh"))
+    subject__date_of_birth = date_field(_("Ngày sinh"))
 
     # Birth bundle
-    subject__place_of_birth = _text(_("Nơi sinh"), max_length=255)
-    subject__ethnicity = _text(_("Dân tộc"), max_length=40)
-    subject__nationality = _text(_("Quốc tịch"), max_length=2)
+    subject__place_of_birth = text_field(_("Nơi sinh"), max_length=255)
+    subject__ethnicity = text_field(_("Dân tộc"), max_length=40)
+    subject__nationality = text_field(_("Quốc tịch"), max_length=2)
     subject__special_case = forms.ChoiceField(label=_("Trường hợp đặc biệt"), choices=SPECIAL_CASE_CHOICES,
                                               required=False)
-    subject__mother__full_name = _text(_("Họ và tên mẹ"), autocomplete="off")
-    subject__mother__personal_id = _pid(_("Số định danh cá nhân của mẹ"))
-    subject__father__full_name = _text(_("Họ và tên cha"), autocomplete="off")
-    subject__father__personal_id = _pid(_("Số định danh cá nhân của cha"))
-    subject__residence__unit = _text(_("Mã xã/phường nơi thường trú"), max_length=8, inputmode="numeric")
-    subject__residence__address = _text(_("Địa chỉ thường trú"), max_length=255)
+    subject__mother__full_name = text_field(_("Họ và tên mẹ"), autocomplete="off")
+    subject__mother__personal_id = pid_field(_("Số định danh cá nhân của mẹ"))
+    subject__father__full_name = text_field(_("Họ và tên cha"), autocomplete="off")
+    subject__father__personal_id = pid_field(_("Số định danh cá nhân của cha"))
+    subject__residence__unit = text_field(_("Mã xã/phường nơi thường trú"), max_length=8, inputmode="numeric")
+    subject__residence__address = text_field(_("Địa chỉ thường trú"), max_length=255)
     subject__residence__household_type = forms.ChoiceField(label=_("Loại hộ"), choices=HOUSEHOLD_CHOICES,
                                                            required=False)
     subject__first_health_insurance_card = forms.BooleanField(label=_("Cấp thẻ BHYT lần đầu"), required=False)
     needs_verification = forms.BooleanField(label=_("Cần xác minh nơi cư trú"), required=False)
 
     # Death bundle
-    subject__personal_id = _pid(_("Số định danh cá nhân người chết"))
-    subject__date_of_death = _date(_("Ngày chết"))
-    subject__place_of_death = _text(_("Nơi chết"), max_length=255)
+    subject__personal_id = pid_field(_("Số định danh cá nhân người chết"))
+    subject__date_of_death = date_field(_("Ngày chết"))
+    subject__place_of_death = text_field(_("Nơi chết"), max_length=255)
     subject__had_permanent_residence = forms.BooleanField(label=_("Có đăng ký thường trú"), required=False)
     subject__is_household_head = forms.BooleanField(label=_("Là chủ hộ"), required=False)
     subject__benefit_category = forms.ChoiceField(label=_("Chế độ đang hưởng"), choices=BENEFIT_CHOICES,
                                                   required=False)
-    subject__social_insurance_number = _text(_("Mã số BHXH"), max_length=12, inputmode="numeric")
+    subject__social_insurance_number = text_field(_("Mã số BHXH"), max_length=12, inputmode="numeric")
     subject__compulsory_months = forms.IntegerField(label=_("Số tháng đóng BHXH bắt buộc"), required=False,
                                                     min_value=0)
     subject__voluntary_months = forms.IntegerField(label=_("Số tháng đóng BHXH tự nguyện"), required=False,
@@ -216,7 +151,7 @@ class CounterForm(StaffForm):
         if not self.is_bound:
             # The clerk starts typing the person's name as soon as the page opens.
             self.fields["subject__full_name"].widget.attrs["autofocus"] = True
-        _name_errors(self)
+        name_errors(self)
 
     # --- what the template shows ----------------------------------------
     def _bound(self, names: Iterable[str]) -> list[forms.BoundField]:
@@ -286,23 +221,23 @@ def _put(target: dict[str, Any], path: list[str], value: Any) -> None:
     target[path[-1]] = value
 
 
-class SupplementRequestForm(StaffForm):
+class SupplementRequestForm(LabelledForm):
     reason = forms.CharField(label=_("Nội dung cần bổ sung"), max_length=2000,
                              widget=forms.Textarea(attrs={"rows": 3}))
 
 
-class CounterSupplementForm(StaffForm):
+class CounterSupplementForm(LabelledForm):
     """Papers a citizen brings to the counter for a leg awaiting a supplement."""
 
     note = forms.CharField(label=_("Nội dung bổ sung"), max_length=2000, required=False,
                            widget=forms.Textarea(attrs={"rows": 2}))
 
 
-class WithdrawForm(StaffForm):
+class WithdrawForm(LabelledForm):
     reason = forms.CharField(label=_("Lý do rút hồ sơ"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
 
 
-class RejectForm(StaffForm):
+class RejectForm(LabelledForm):
     reason_code = forms.ChoiceField(label=_("Căn cứ từ chối"), choices=())
     reason_text = forms.CharField(label=_("Lý do cụ thể"), max_length=2000, required=False,
                                   widget=forms.Textarea(attrs={"rows": 3}))
@@ -311,7 +246,7 @@ class RejectForm(StaffForm):
         super().__init__(*args, **kwargs)
         self.fields["reason_code"].choices = [("", _("— Chọn căn cứ —")), *reasons]
         self.labels = dict(reasons)
-        _name_errors(self)
+        name_errors(self)
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
@@ -328,7 +263,7 @@ class RejectForm(StaffForm):
         return f"{label}. {text}" if text else label
 
 
-class ResultForm(StaffForm):
+class ResultForm(LabelledForm):
     """Result of one service (DOMAIN §6). Empty fields are left out so the
     portal generates the number or document itself."""
 
@@ -344,47 +279,47 @@ class ResultForm(StaffForm):
 
 
 class BirthRegistrationResultForm(ResultForm):
-    registration_number = _text(_("Số đăng ký khai sinh"), max_length=40)
-    book = _text(_("Quyển số"), max_length=40)
-    personal_id = _pid(_("Số định danh cá nhân của trẻ"))
-    registered_on = _date(_("Ngày đăng ký"))
-    note = _text(_("Ghi chú"), max_length=255)
+    registration_number = text_field(_("Số đăng ký khai sinh"), max_length=40)
+    book = text_field(_("Quyển số"), max_length=40)
+    personal_id = pid_field(_("Số định danh cá nhân của trẻ"))
+    registered_on = date_field(_("Ngày đăng ký"))
+    note = text_field(_("Ghi chú"), max_length=255)
 
 
 class ResidenceRegistrationResultForm(ResultForm):
-    confirmation_number = _text(_("Số văn bản xác nhận"), max_length=40)
-    address = _text(_("Địa chỉ thường trú đã đăng ký"), max_length=255)
-    household = _text(_("Hộ gia đình (họ tên chủ hộ)"), max_length=255)
-    registered_on = _date(_("Ngày đăng ký"))
-    note = _text(_("Ghi chú"), max_length=255)
+    confirmation_number = text_field(_("Số văn bản xác nhận"), max_length=40)
+    address = text_field(_("Địa chỉ thường trú đã đăng ký"), max_length=255)
+    household = text_field(_("Hộ gia đình (họ tên chủ hộ)"), max_length=255)
+    registered_on = date_field(_("Ngày đăng ký"))
+    note = text_field(_("Ghi chú"), max_length=255)
 
 
 class HealthInsuranceCardResultForm(ResultForm):
-    card_number = _text(_("Mã thẻ BHYT"), max_length=20)
-    social_insurance_number = _text(_("Mã số BHXH của trẻ"), max_length=12, inputmode="numeric")
-    valid_from = _date(_("Giá trị sử dụng từ ngày"))
-    valid_until = _date(_("Giá trị sử dụng đến ngày"))
-    note = _text(_("Ghi chú"), max_length=255)
+    card_number = text_field(_("Mã thẻ BHYT"), max_length=20)
+    social_insurance_number = text_field(_("Mã số BHXH của trẻ"), max_length=12, inputmode="numeric")
+    valid_from = date_field(_("Giá trị sử dụng từ ngày"))
+    valid_until = date_field(_("Giá trị sử dụng đến ngày"))
+    note = text_field(_("Ghi chú"), max_length=255)
 
 
 class DeathRegistrationResultForm(ResultForm):
-    extract_number = _text(_("Số trích lục khai tử"), max_length=40)
-    book = _text(_("Quyển số"), max_length=40)
-    registered_on = _date(_("Ngày đăng ký"))
-    note = _text(_("Ghi chú"), max_length=255)
+    extract_number = text_field(_("Số trích lục khai tử"), max_length=40)
+    book = text_field(_("Quyển số"), max_length=40)
+    registered_on = date_field(_("Ngày đăng ký"))
+    note = text_field(_("Ghi chú"), max_length=255)
 
 
 class ResidenceRemovalResultForm(ResultForm):
-    confirmation_number = _text(_("Số văn bản xác nhận"), max_length=40)
-    removed_on = _date(_("Ngày xóa đăng ký thường trú"))
-    note = _text(_("Ghi chú"), max_length=255)
+    confirmation_number = text_field(_("Số văn bản xác nhận"), max_length=40)
+    removed_on = date_field(_("Ngày xóa đăng ký thường trú"))
+    note = text_field(_("Ghi chú"), max_length=255)
 
 
 class FuneralResultForm(ResultForm):
-    decision_number = _text(_("Số quyết định"), max_length=40)
+    decision_number = text_field(_("Số quyết định"), max_length=40)
     amount = forms.IntegerField(label=_("Số tiền (đồng)"), required=False, min_value=0)
-    decided_on = _date(_("Ngày quyết định"))
-    note = _text(_("Ghi chú"), max_length=255)
+    decided_on = date_field(_("Ngày quyết định"))
+    note = text_field(_("Ghi chú"), max_length=255)
 
 
 RESULT_FORMS: dict[str, type[ResultForm]] = {
@@ -410,8 +345,8 @@ class DossierFilterForm(forms.Form):
                                choices=[("", _("Tất cả")), *Bundle.choices])
     channel = forms.ChoiceField(label=_("Kênh nộp"), required=False, choices=())
     overdue = forms.BooleanField(label=_("Chỉ hồ sơ quá hạn"), required=False)
-    date_from = _date(_("Tiếp nhận từ ngày"))
-    date_to = _date(_("đến ngày"))
+    date_from = date_field(_("Tiếp nhận từ ngày"))
+    date_to = date_field(_("đến ngày"))
     ordering = forms.ChoiceField(label=_("Sắp xếp"), required=False, choices=[
         ("due_at", _("Hạn trả sớm nhất trước")), ("-due_at", _("Hạn trả muộn nhất trước")),
         ("-submitted_at", _("Mới tiếp nhận trước")), ("submitted_at", _("Tiếp nhận sớm nhất trước"))])
@@ -437,24 +372,3 @@ class DossierFilterForm(forms.Form):
             "date_to": c.get("date_to"),
             "ordering": c.get("ordering") or "due_at",
         }
-
-
-class DifficultyForm(StaffForm):
-    description = forms.CharField(label=_("Nội dung vướng mắc"), max_length=4000,
-                                  widget=forms.Textarea(attrs={"rows": 3}))
-    service = forms.ChoiceField(label=_("Thủ tục liên quan"), required=False,
-                                choices=[("", _("Chung, không riêng thủ tục nào")), *Service.choices])
-    since = _date(_("Phát sinh từ ngày"), required=True)
-
-    def clean_since(self) -> date:
-        from django.utils import timezone
-
-        value = self.cleaned_data["since"]
-        if value > timezone.localdate():
-            raise forms.ValidationError(gettext("“Phát sinh từ ngày” không được sau ngày hôm nay."))
-        return value
-
-
-class DifficultyCloseForm(StaffForm):
-    resolution = forms.CharField(label=_("Kết quả xử lý"), max_length=4000,
-                                 widget=forms.Textarea(attrs={"rows": 2}))

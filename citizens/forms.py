@@ -1,145 +1,24 @@
-"""Forms of the citizens' pages, and the small account and draft services
-they rely on (sign-up with a one-time code, password reset by code, the
-wizard's server-side drafts). The dossier itself is validated and written by
+"""Forms of the citizens' pages (the account and draft services they rely
+on are in citizens.services). The dossier itself is validated and written by
 `dossiers.validation` and `dossiers.services`; these forms only shape the
 citizen's answers into the API payload (API.md) and catch what a phone
 keyboard gets wrong early."""
 from __future__ import annotations
 
-import re
-import secrets
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 from django import forms
-from django.conf import settings
 from django.contrib.auth import password_validation
-from django.contrib.auth.backends import ModelBackend
 from django.core.exceptions import ValidationError
-from django.core.validators import validate_email
-from django.db import transaction
-from django.db.models import F, Q
 from django.utils import timezone
-from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from agencies.models import AdminUnit, OneTimeCode, Role, SubmissionDraft, SubmissionDraftFile, User
-from dossiers import notifications
+from agencies.auth import PHONE_RE, contact_parse, phone_normalize, users_by_contact
+from agencies.models import AdminUnit, Role
 from lienthong.errors import DomainError
 from lienthong.text import nfc
-
-# --- contacts: phone numbers and email addresses ----------------------------
-
-_PHONE_RE = re.compile(r"^0\d{9}$")
-
-
-def phone_normalize(value: str) -> str:
-    """"+84 912 345 678", "84912345678", "0912.345.678" → "0912345678"."""
-    digits = re.sub(r"[\s.\-()]", "", value or "")
-    if digits.startswith("+84"):
-        digits = "0" + digits[3:]
-    elif digits.startswith("84") and len(digits) == 11:
-        digits = "0" + digits[2:]
-    return digits
-
-
-def contact_parse(value: str) -> tuple[str, str]:
-    """("phone", "0912345678") or ("email", "hoa@example.vn"); DomainError
-    when it is neither."""
-    value = (value or "").strip()
-    if "@" in value:
-        try:
-            validate_email(value)
-        except ValidationError:
-            raise DomainError({"contact": [_("Địa chỉ thư điện tử không hợp lệ.")]}) from None
-        return "email", value.lower()
-    phone = phone_normalize(value)
-    if not _PHONE_RE.match(phone):
-        raise DomainError({"contact": [_("Số điện thoại gồm 10 chữ số, bắt đầu bằng 0 (ví dụ 0912345678).")]})
-    return "phone", phone
-
-
-def users_by_contact(value: str):
-    """Users known by that username, phone number or email address."""
-    value = (value or "").strip()
-    query = Q(username__iexact=value)
-    try:
-        kind, normal = contact_parse(value)
-    except DomainError:
-        return User.objects.filter(query)
-    query |= Q(username__iexact=normal) | (Q(phone=normal) if kind == "phone" else Q(email__iexact=normal))
-    return User.objects.filter(query)
-
-
-class ContactBackend(ModelBackend):
-    """Log in with a username, a phone number (any common spelling) or an
-    email address. Proposed for settings.AUTHENTICATION_BACKENDS."""
-
-    def authenticate(self, request, username=None, password=None, **kwargs):
-        if not username or password is None:
-            return None
-        candidates = list(users_by_contact(username)[:2])
-        if len(candidates) != 1:
-            # Unknown, or ambiguous: run the hasher anyway so timing says nothing.
-            User().set_password(password)
-            return None
-        user = candidates[0]
-        if user.check_password(password) and self.user_can_authenticate(user):
-            return user
-        return None
-
-
-# --- one-time codes -----------------------------------------------------------
-
-CODE_TTL = timedelta(minutes=10)
-CODE_MAX_ATTEMPTS = 5
-CODE_RESEND_AFTER = timedelta(seconds=60)
-CODE_MAX_PER_HOUR = 5
-
-
-def _code_hash(user: User, purpose: str, code: str) -> str:
-    return salted_hmac("lienthong.otp", f"{user.pk}:{purpose}:{code}").hexdigest()
-
-
-def one_time_code_send(*, user: User, purpose: str, to: str) -> None:
-    """Send a fresh 6-digit code to `to` (a phone number or an address);
-    earlier codes of the same purpose stop working."""
-    now = timezone.now()
-    recent = OneTimeCode.objects.filter(user=user, purpose=purpose, created_at__gte=now - timedelta(hours=1))
-    if recent.filter(created_at__gte=now - CODE_RESEND_AFTER).exists() or recent.count() >= CODE_MAX_PER_HOUR:
-        raise DomainError({"code": [_("Mã vừa được gửi. Vui lòng chờ một phút rồi thử lại.")]})
-    code = f"{secrets.randbelow(10**6):06d}"
-    with transaction.atomic():
-        OneTimeCode.objects.filter(user=user, purpose=purpose, used_at=None).update(used_at=now)
-        OneTimeCode.objects.create(user=user, purpose=purpose, code_hash=_code_hash(user, purpose, code),
-                                   sent_to=to, expires_at=now + CODE_TTL)
-    minutes = int(CODE_TTL.total_seconds() // 60)
-    body = _("Mã xác nhận Liên thông của bạn là %(code)s (hiệu lực %(minutes)d phút). "
-             "Không chia sẻ mã này cho bất kỳ ai.") % {"code": code, "minutes": minutes}
-    if "@" in to:
-        notifications.send_email(to, _("Mã xác nhận Liên thông"), body)
-    else:
-        notifications.send_sms(to, body)
-
-
-def one_time_code_check(*, user: User, purpose: str, code: str) -> None:
-    """Consume the code or raise DomainError (wrong, expired, too many tries).
-
-    Not atomic on purpose: a wrong try must stay counted although the caller
-    sees an error; the conditional updates keep two tries from racing."""
-    otp = OneTimeCode.objects.filter(user=user, purpose=purpose, used_at=None).order_by("-created_at").first()
-    wrong = DomainError({"code": [_("Mã xác nhận không đúng hoặc đã hết hạn.")]})
-    if otp is None or otp.expires_at < timezone.now() or otp.attempts >= CODE_MAX_ATTEMPTS:
-        raise wrong
-    if not constant_time_compare(otp.code_hash, _code_hash(user, purpose, (code or "").strip())):
-        OneTimeCode.objects.filter(pk=otp.pk).update(attempts=F("attempts") + 1)
-        raise wrong
-    used = OneTimeCode.objects.filter(pk=otp.pk, used_at=None, attempts__lt=CODE_MAX_ATTEMPTS).update(
-        used_at=timezone.now())
-    if used != 1:
-        raise wrong
-
 
 # --- accounts -------------------------------------------------------------------
 
@@ -182,26 +61,6 @@ def _check_new_password(form: forms.Form, data: dict[str, Any]) -> dict[str, Any
     return data
 
 
-@transaction.atomic
-def citizen_signup(*, full_name: str, contact: tuple[str, str], password: str) -> User:
-    """An inactive citizen account, activated by the code sent to the contact.
-    Signing up again before confirming reuses the same account."""
-    kind, value = contact
-    user = users_by_contact(value).filter(is_active=False, role=Role.CITIZEN).first()
-    if user is None:
-        user = User(username=value, role=Role.CITIZEN, is_active=False)
-    user.full_name = full_name
-    user.phone = value if kind == "phone" else ""
-    user.email = value if kind == "email" else ""
-    user.set_password(password)
-    user.save()
-    return user
-
-
-def contact_of(user: User) -> str:
-    return user.phone or user.email
-
-
 class CodeForm(forms.Form):
     code = forms.CharField(label=gettext_lazy("Mã xác nhận (6 chữ số)"), max_length=6, min_length=6,
                            widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code",
@@ -224,7 +83,6 @@ class PasswordResetConfirmForm(CodeForm):
 
 # --- the submission wizard ---------------------------------------------------------
 
-STEPS = ["noi-nop", "nguoi", "thu-tuc", "giay-to", "xac-nhan"]
 STEP_LABELS = {
     "noi-nop": gettext_lazy("Nhóm thủ tục và nơi nộp"),
     "nguoi": gettext_lazy("Thông tin người được đăng ký"),
@@ -317,7 +175,7 @@ class ApplicantMixin(forms.Form):
 
     def clean_applicant_phone(self) -> str:
         phone = phone_normalize(self.cleaned_data["applicant_phone"])
-        if not _PHONE_RE.match(phone):
+        if not PHONE_RE.match(phone):
             raise ValidationError(_("Số điện thoại gồm 10 chữ số, bắt đầu bằng 0 (ví dụ 0912345678)."))
         return phone
 
@@ -484,44 +342,3 @@ class TrackForm(forms.Form):
 class VerifyUploadForm(forms.Form):
     file = forms.FileField(label=gettext_lazy("Tệp PDF cần kiểm tra"), widget=forms.ClearableFileInput(
         attrs={"accept": "application/pdf"}))
-
-
-# --- draft services -------------------------------------------------------------------
-
-def draft_create(*, user: User) -> SubmissionDraft:
-    applicant = {"full_name": user.full_name, "phone": user.phone, "email": user.email}
-    return SubmissionDraft.objects.create(user=user, data={"channel": "online", "applicant": applicant})
-
-
-def draft_save(*, draft: SubmissionDraft, data: dict[str, Any], step: str) -> SubmissionDraft:
-    draft.data = data
-    draft.bundle = data.get("bundle") or ""
-    # Remember the furthest step reached, so "resume" goes back there.
-    if STEPS.index(step) > STEPS.index(draft.step if draft.step in STEPS else STEPS[0]):
-        draft.step = step
-    draft.save(update_fields=["data", "bundle", "step", "updated_at"])
-    return draft
-
-
-def draft_file_add(*, draft: SubmissionDraft, upload) -> SubmissionDraftFile:
-    """Check an upload as the submission will (content, not name) and keep it."""
-    try:
-        from dossiers.validation import attachment_clean
-    except ImportError:  # the rules module has not landed: check size only
-        attachment_clean = None
-    if attachment_clean is not None:
-        clean = attachment_clean(upload)
-        content_type, size = clean.content_type, clean.size
-    else:
-        if upload.size > settings.MAX_UPLOAD_SIZE:
-            raise DomainError({"files": [_("Tệp lớn hơn 10 MB.")]})
-        content_type, size = upload.content_type or "application/octet-stream", upload.size
-    upload.seek(0)
-    return SubmissionDraftFile.objects.create(draft=draft, file=upload, original_name=upload.name[-255:],
-                                              content_type=content_type, size=size)
-
-
-def draft_delete(*, draft: SubmissionDraft) -> None:
-    for item in draft.files.all():
-        item.file.delete(save=False)
-    draft.delete()

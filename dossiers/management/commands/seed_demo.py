@@ -8,6 +8,7 @@ from django.db import transaction
 
 from agencies.models import AdminUnit, Agency, AgencyKind, ContactPoint, Role
 from agencies.services import user_create_or_update
+from dossiers.demo import demo_dossiers_ensure
 
 DEMO_PASSWORD = "LienThong@2026"
 DEMO_PROVINCE = "82"       # Tỉnh Đồng Tháp
@@ -57,11 +58,6 @@ class Command(BaseCommand):
                                                    defaults={"position": position, "phone": phone,
                                                              "email": f"daumoi.{agency.kind}@demo.lienthong.vn"})
         if not options["no_dossiers"]:
-            try:
-                from dossiers.demo import demo_dossiers_ensure
-            except ImportError:
-                demo_dossiers_ensure = None
-            if demo_dossiers_ensure is not None:
-                self.stdout.write(f"{demo_dossiers_ensure()} hồ sơ minh họa.")
+            self.stdout.write(f"{demo_dossiers_ensure()} hồ sơ minh họa.")
         self.stdout.write(self.style.SUCCESS(f"Tài khoản minh họa: {', '.join(u[0] for u in DEMO_USERS)} "
                                              f"(mật khẩu {DEMO_PASSWORD})."))

@@ -1,0 +1,73 @@
+"""Logging in: with a username, a phone number (any common spelling) or an
+email address. Citizens sign up with a phone or a mailbox, so those are the
+names they remember."""
+from __future__ import annotations
+
+import re
+
+from django.contrib.auth.backends import ModelBackend
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db.models import Q
+from django.utils.translation import gettext as _
+
+from agencies.models import User
+from lienthong.errors import DomainError
+
+PHONE_RE = re.compile(r"^0\d{9}$")
+
+
+def phone_normalize(value: str) -> str:
+    """"+84 912 345 678", "84912345678", "0912.345.678" → "0912345678"."""
+    digits = re.sub(r"[\s.\-()]", "", value or "")
+    if digits.startswith("+84"):
+        digits = "0" + digits[3:]
+    elif digits.startswith("84") and len(digits) == 11:
+        digits = "0" + digits[2:]
+    return digits
+
+
+def contact_parse(value: str) -> tuple[str, str]:
+    """("phone", "0912345678") or ("email", "hoa@example.vn"); DomainError
+    when it is neither."""
+    value = (value or "").strip()
+    if "@" in value:
+        try:
+            validate_email(value)
+        except ValidationError:
+            raise DomainError({"contact": [_("Địa chỉ thư điện tử không hợp lệ.")]}) from None
+        return "email", value.lower()
+    phone = phone_normalize(value)
+    if not PHONE_RE.match(phone):
+        raise DomainError({"contact": [_("Số điện thoại gồm 10 chữ số, bắt đầu bằng 0 (ví dụ 0912345678).")]})
+    return "phone", phone
+
+
+def users_by_contact(value: str):
+    """Users known by that username, phone number or email address."""
+    value = (value or "").strip()
+    query = Q(username__iexact=value)
+    try:
+        kind, normal = contact_parse(value)
+    except DomainError:
+        return User.objects.filter(query)
+    query |= Q(username__iexact=normal) | (Q(phone=normal) if kind == "phone" else Q(email__iexact=normal))
+    return User.objects.filter(query)
+
+
+class ContactBackend(ModelBackend):
+    """Log in with a username, a phone number (any common spelling) or an
+    email address. Proposed for settings.AUTHENTICATION_BACKENDS."""
+
+    def authenticate(self, request, username=None, password=None, **kwargs):
+        if not username or password is None:
+            return None
+        candidates = list(users_by_contact(username)[:2])
+        if len(candidates) != 1:
+            # Unknown, or ambiguous: run the hasher anyway so timing says nothing.
+            User().set_password(password)
+            return None
+        user = candidates[0]
+        if user.check_password(password) and self.user_can_authenticate(user):
+            return user
+        return None
