@@ -13,8 +13,7 @@ from django.views.decorators.cache import never_cache
 
 from agencies.models import Role
 
-# Where each role starts its day; names are resolved lazily so that an app
-# whose pages are not installed yet falls back to the generic home page.
+# Where each role starts its day (URL names, resolved on each request).
 ROLE_HOME = {
     Role.CITIZEN: "citizen:home",
     Role.ONE_STOP_CLERK: "staff:counter",

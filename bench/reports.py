@@ -74,7 +74,7 @@ def pick(options, rnd: random.Random):
 
 
 def leg_plan(status: str, services: list[str], rnd: random.Random) -> list[str]:
-    """A consistent status per leg for a dossier status (DOMAIN.md §5)."""
+    """A consistent status per leg for a dossier status (docs/domain.md §5)."""
     rest = services[1:]
     if status == "completed":
         return ["completed"] * len(services)

@@ -1,5 +1,5 @@
 """Issued e-documents: the e-birth certificate, the death extract and the
-appointment slip (DOMAIN.md §6).
+appointment slip (docs/domain.md §6).
 
 A document is rendered once, in a worker (`document_tasks.render_document`),
 by WeasyPrint from templates/documents/, optionally signed (PAdES, pyHanko)

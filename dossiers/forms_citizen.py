@@ -2,7 +2,7 @@
 they rely on (sign-up with a one-time code, password reset by code, the
 wizard's server-side drafts). The dossier itself is validated and written by
 `dossiers.validation` and `dossiers.services`; these forms only shape the
-citizen's answers into the API payload (API.md) and catch what a phone
+citizen's answers into the API payload (docs/api.md) and catch what a phone
 keyboard gets wrong early."""
 from __future__ import annotations
 
