@@ -323,10 +323,7 @@ def main() -> None:
         admin_units_load()
     if not Agency.objects.exists():
         agencies_ensure()
-    try:
-        call_command("load_rules", verbosity=0)
-    except Exception as exc:  # noqa: BLE001 - the rules command may not exist yet
-        print(f"(rules not loaded: {exc})", file=sys.stderr)
+    call_command("load_rules", verbosity=0)
     if not args.reuse or not Dossier.objects.exists():
         built = generate(args.dossiers)
         print(f"Built {built['dossiers']:,} dossiers, {built['legs']:,} legs, {built['outside_counts']:,} "

@@ -12,7 +12,6 @@ from datetime import date, timedelta
 from typing import Any
 
 from django import forms
-from django.conf import settings
 from django.contrib.auth import password_validation
 from django.contrib.auth.backends import ModelBackend
 from django.core.exceptions import ValidationError
@@ -505,17 +504,10 @@ def draft_save(*, draft: SubmissionDraft, data: dict[str, Any], step: str) -> Su
 
 def draft_file_add(*, draft: SubmissionDraft, upload) -> SubmissionDraftFile:
     """Check an upload as the submission will (content, not name) and keep it."""
-    try:
-        from dossiers.validation import attachment_clean
-    except ImportError:  # the rules module has not landed: check size only
-        attachment_clean = None
-    if attachment_clean is not None:
-        clean = attachment_clean(upload)
-        content_type, size = clean.content_type, clean.size
-    else:
-        if upload.size > settings.MAX_UPLOAD_SIZE:
-            raise DomainError({"files": [_("Tệp lớn hơn 10 MB.")]})
-        content_type, size = upload.content_type or "application/octet-stream", upload.size
+    from dossiers.validation import attachment_clean
+
+    clean = attachment_clean(upload)
+    content_type, size = clean.content_type, clean.size
     upload.seek(0)
     return SubmissionDraftFile.objects.create(draft=draft, file=upload, original_name=upload.name[-255:],
                                               content_type=content_type, size=size)

@@ -151,10 +151,8 @@ def password_reset_confirm(request: HttpRequest) -> HttpResponse:
 # --- own dossiers --------------------------------------------------------------------
 
 def _dossier_list(user: User):
-    try:
-        from dossiers.selectors import dossier_list
-    except ImportError:
-        return access.visible_dossiers(user).order_by("-submitted_at")
+    from dossiers.selectors import dossier_list
+
     return dossier_list(user=user)
 
 
@@ -169,11 +167,9 @@ def home(request: HttpRequest) -> HttpResponse:
 
 def _timeline(dossier: Dossier) -> list[dict[str, Any]]:
     """The transition log in plain words, newest first."""
-    try:
-        from dossiers.selectors import dossier_timeline
-        rows = list(dossier_timeline(dossier))
-    except ImportError:
-        rows = list(dossier.transitions.select_related("leg").order_by("at", "id"))
+    from dossiers.selectors import dossier_timeline
+
+    rows = list(dossier_timeline(dossier))
     out = []
     for row in rows:
         text = _plain_event(row)

@@ -42,10 +42,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options) -> None:
         call_command("load_admin_units", stdout=self.stdout)
         call_command("load_agencies", stdout=self.stdout)
-        try:
-            call_command("load_rules", stdout=self.stdout)
-        except Exception as exc:  # noqa: BLE001 - before the engine exists
-            self.stderr.write(f"load_rules: {exc}")
+        call_command("load_rules", stdout=self.stdout)
         with transaction.atomic():
             for username, role, unit, agency, full_name in DEMO_USERS:
                 user_create_or_update(username=username, password=DEMO_PASSWORD, role=role, unit_code=unit,
@@ -57,11 +54,8 @@ class Command(BaseCommand):
                                                    defaults={"position": position, "phone": phone,
                                                              "email": f"daumoi.{agency.kind}@demo.lienthong.vn"})
         if not options["no_dossiers"]:
-            try:
-                from dossiers.demo import demo_dossiers_ensure
-            except ImportError:
-                demo_dossiers_ensure = None
-            if demo_dossiers_ensure is not None:
-                self.stdout.write(f"{demo_dossiers_ensure()} hồ sơ minh họa.")
+            from dossiers.demo import demo_dossiers_ensure
+
+            self.stdout.write(f"{demo_dossiers_ensure()} hồ sơ minh họa.")
         self.stdout.write(self.style.SUCCESS(f"Tài khoản minh họa: {', '.join(u[0] for u in DEMO_USERS)} "
                                              f"(mật khẩu {DEMO_PASSWORD})."))
