@@ -1,4 +1,4 @@
-"""The one place that decides what a user may see and do (DOMAIN.md §2).
+"""The one place that decides what a user may see and do (docs/domain.md §2).
 
 Views, API views, selectors and reports ask this module; none of them checks a
 role on its own. Out-of-scope objects are reported as missing (404), never as
@@ -98,7 +98,7 @@ def can_act_on_leg(user: User, leg: Leg) -> bool:
 
 
 def can_submit(user: User) -> bool:
-    """Who files dossiers at all (API.md): citizens, one-stop clerks, and
+    """Who files dossiers at all (docs/api.md): citizens, one-stop clerks, and
     admins for historical imports. Officers and viewers never do."""
     return user.is_authenticated and (
         user.role in (Role.CITIZEN, Role.ONE_STOP_CLERK, Role.ADMIN) or user.is_superuser)

@@ -1,4 +1,4 @@
-"""The working-day calendar (DOMAIN.md §4).
+"""The working-day calendar (docs/domain.md §4).
 
 A working day is Monday to Friday, minus Vietnam's public holidays (the
 `holidays` package knows them, Tết by the lunar calendar included), minus the

@@ -21,8 +21,7 @@ from agencies.selectors import province_of
 from lienthong.paging import pager_query
 from lienthong.text import search_key
 
-# Where each role starts its day; names are resolved lazily so that an app
-# whose pages are not installed yet falls back to the generic home page.
+# Where each role starts its day (URL names, resolved on each request).
 ROLE_HOME = {
     Role.CITIZEN: "citizen:home",
     Role.ONE_STOP_CLERK: "staff:counter",

@@ -74,7 +74,7 @@ def pick(options, rnd: random.Random):
 
 
 def leg_plan(status: str, services: list[str], rnd: random.Random) -> list[str]:
-    """A consistent status per leg for a dossier status (DOMAIN.md §5)."""
+    """A consistent status per leg for a dossier status (docs/domain.md §5)."""
     rest = services[1:]
     if status == "completed":
         return ["completed"] * len(services)
@@ -323,10 +323,7 @@ def main() -> None:
         admin_units_load()
     if not Agency.objects.exists():
         agencies_ensure()
-    try:
-        call_command("load_rules", verbosity=0)
-    except Exception as exc:  # noqa: BLE001 - the rules command may not exist yet
-        print(f"(rules not loaded: {exc})", file=sys.stderr)
+    call_command("load_rules", verbosity=0)
     if not args.reuse or not Dossier.objects.exists():
         built = generate(args.dossiers)
         print(f"Built {built['dossiers']:,} dossiers, {built['legs']:,} legs, {built['outside_counts']:,} "

@@ -1,7 +1,7 @@
 """Forms of the citizens' pages (the account and draft services they rely
 on are in citizens.services). The dossier itself is validated and written by
 `dossiers.validation` and `dossiers.services`; these forms only shape the
-citizen's answers into the API payload (API.md) and catch what a phone
+citizen's answers into the API payload (docs/api.md) and catch what a phone
 keyboard gets wrong early."""
 from __future__ import annotations
 

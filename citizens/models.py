@@ -45,7 +45,7 @@ class SubmissionDraft(models.Model):
                              verbose_name=_("người dùng"))
     bundle = models.CharField(_("nhóm thủ tục"), max_length=8, blank=True)
     step = models.CharField(_("bước"), max_length=20, default="bundle")
-    # The API-shaped payload (API.md, POST /api/v1/dossiers/) as filled so far.
+    # The API-shaped payload (docs/api.md, POST /api/v1/dossiers/) as filled so far.
     data = models.JSONField(_("dữ liệu"), default=dict, blank=True)
     submitted_code = models.CharField(_("mã hồ sơ đã nộp"), max_length=32, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -1,4 +1,4 @@
-"""REST API v1 for dossiers, legs and supplements (/work/shared/API.md).
+"""REST API v1 for dossiers, legs and supplements (docs/api.md).
 
 One thin view per operation: read the request, call a service or a
 selector, present. Refusals are DomainError/Conflict, mapped to 400/409 by
@@ -113,7 +113,7 @@ class DossierListCreateApi(APIView):
         ).prefetch_related("legs")
         paginator = Pagination()
         page = paginator.paginate_queryset(qs, request, view=self)
-        # Lists never show personal IDs whole (DOMAIN.md §2).
+        # Lists never show personal IDs whole (docs/domain.md §2).
         return paginator.get_paginated_response(DossierOut(page, many=True, context={"full_data": False}).data)
 
     @extend_schema(operation_id="dossiers_create", request=DossierSubmitIn, responses={201: DossierOut})

@@ -1,4 +1,4 @@
-"""Deadlines of legs and dossiers (DOMAIN.md §4).
+"""Deadlines of legs and dossiers (docs/domain.md §4).
 
 Every limit is read from the rule table at the dossier's submission date and
 counted in working days on `agencies.calendar`, from the day the clock starts

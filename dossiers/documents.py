@@ -1,5 +1,5 @@
 """Issued e-documents: the e-birth certificate, the death extract and the
-appointment slip (DOMAIN.md §6).
+appointment slip (docs/domain.md §6).
 
 A document is rendered once, in a worker (`document_tasks.render_document`),
 by WeasyPrint from templates/documents/, optionally signed (PAdES, pyHanko)
@@ -14,7 +14,6 @@ from __future__ import annotations
 import hashlib
 import io
 import logging
-import os
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -324,9 +323,8 @@ def render_pdf(*, summary: dict[str, Any], verify_url: str) -> bytes:
 
 
 def _signing_setting(name: str) -> str:
-    # Settings first (the lead's settings.py), then the environment, so that a
-    # demo key made by `make_demo_signing_key` works before settings name it.
-    return str(getattr(settings, name, "") or os.environ.get(name, "") or "")
+    # lienthong/settings.py reads DOCUMENT_SIGNING_* from the environment.
+    return str(getattr(settings, name, "") or "")
 
 
 def signing_configured() -> bool:

@@ -1,4 +1,4 @@
-"""Who may take which service of a bundle (DOMAIN.md §3.1, §3.2), and the legs
+"""Who may take which service of a bundle (docs/domain.md §3.1, §3.2), and the legs
 a dossier gets.
 
 Everything here works on already-structured facts (dates are `date`s); the
@@ -190,7 +190,7 @@ def _int(value: Any) -> int:
 
 def funeral_route(subject: Mapping[str, Any], submitted_on: date) -> tuple[str | None, str, str, str]:
     """(service or None, agency, reason, citation): the one funeral benefit the
-    deceased's situation gives, first match wins (DOMAIN.md §3.2)."""
+    deceased's situation gives, first match wins (docs/domain.md §3.2)."""
     on = rules_date_for_funeral(subject, submitted_on)
     try:
         return _funeral_route(subject, on)

@@ -1,4 +1,4 @@
-"""Structure checks and generation of the national identifiers (DOMAIN.md §7).
+"""Structure checks and generation of the national identifiers (docs/domain.md §7).
 
 A personal ID number (số định danh cá nhân) is 12 digits:
   PPP  the province where the birth was registered (legacy 63-province codes,

@@ -1,6 +1,6 @@
 """Dossiers, their legs, attachments, issued documents and the transition log.
 
-State machines (DOMAIN.md §5) are django-fsm transitions kept pure: they only
+State machines (docs/domain.md §5) are django-fsm transitions kept pure: they only
 check the source state and set fields. `services.py` calls them, saves with
 `update_fields`, writes a `Transition` row in the same database transaction
 and queues side effects after commit.
@@ -359,7 +359,7 @@ class NumberSequence(models.Model):
 
 
 class DossierView(models.Model):
-    """Every detail view of a dossier (DOMAIN.md §2: every detail view is logged)."""
+    """Every detail view of a dossier (docs/domain.md §2: every detail view is logged)."""
 
     dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="views")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+",

@@ -1,4 +1,4 @@
-"""Results of each service (DOMAIN.md §6).
+"""Results of each service (docs/domain.md §6).
 
 An officer completing a leg may send the result fields their own system
 produced; the portal checks them and generates whatever is missing

@@ -1,4 +1,4 @@
-"""Effective-dated legal parameters (DOMAIN.md §3, §4), read from the `Rule` table.
+"""Effective-dated legal parameters (docs/domain.md §3, §4), read from the `Rule` table.
 
 Every deadline, amount and limit the law sets is a row with a `valid_from`
 date and a citation, seeded from `fixtures/rules.json` by `manage.py load_rules`.
@@ -88,7 +88,7 @@ def value(key: str, on: date | datetime) -> Any:
 
 
 def funeral_amount(service: str, date_of_death: date) -> int:
-    """The funeral benefit in VND for a death on that date (DOMAIN.md §3.2, §3.3):
+    """The funeral benefit in VND for a death on that date (docs/domain.md §3.2, §3.3):
     `funeral_allowance` = multiplier × base salary of the month of death,
     `funeral_support` = multiplier × social-assistance standard (the minimum)."""
     if service == "funeral_allowance":

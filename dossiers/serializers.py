@@ -1,4 +1,4 @@
-"""Small input/output serializers of the REST API v1 (/work/shared/API.md).
+"""Small input/output serializers of the REST API v1 (docs/api.md).
 
 Input serializers describe the payloads for the OpenAPI schema; validation
 itself is `dossiers.validation` (called by the services), so the API and the
@@ -39,7 +39,7 @@ class DossierSubmitIn(serializers.Serializer):
     channel = serializers.ChoiceField(choices=Channel.choices)
     applicant = ApplicantIn()
     subject = serializers.JSONField(help_text="Người được đăng ký: trẻ (nhóm khai sinh) hoặc người chết "
-                                              "(nhóm khai tử), theo API.md.")
+                                              "(nhóm khai tử), theo docs/api.md.")
     submitted_at = serializers.DateTimeField(required=False, help_text="Chỉ quản trị viên, khi nhập hồ sơ lịch sử.")
 
 
@@ -48,7 +48,7 @@ class ReasonIn(serializers.Serializer):
 
 
 class CompleteIn(serializers.Serializer):
-    result = serializers.JSONField(required=False, help_text="Các trường kết quả theo DOMAIN.md §6; "
+    result = serializers.JSONField(required=False, help_text="Các trường kết quả theo docs/domain.md §6; "
                                                              "cổng tự sinh số và văn bản còn thiếu.")
 
 

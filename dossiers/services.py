@@ -1,5 +1,5 @@
 """Writes on dossiers: submission, leg transitions, supplements, fan-out and
-the periodic sweep (DOMAIN.md §3–§6).
+the periodic sweep (docs/domain.md §3–§6).
 
 Every state change goes the same way: lock the dossier, then its leg
 (`select_for_update`, always in that order so two writers never deadlock),
@@ -325,7 +325,7 @@ def dossier_preview(*, data: dict, user: User) -> dict:
 
 # --- roll-up ------------------------------------------------------------------
 def _dossier_roll_up(dossier: Dossier, *, actor: User | None, at: datetime) -> None:
-    """Dossier status from its legs (DOMAIN.md §5); the dossier is locked."""
+    """Dossier status from its legs (docs/domain.md §5); the dossier is locked."""
     if dossier.status not in OPEN_DOSSIER_STATES:
         return
     legs = list(Leg.objects.filter(dossier=dossier))
@@ -617,7 +617,7 @@ def _leg_auto_complete(dossier: Dossier, leg: Leg, *, at: datetime) -> None:
 
 @transaction.atomic
 def leg_expire_supplement(*, leg_id: int, now: datetime | None = None) -> bool:
-    """Reject a leg whose supplement did not come in time (DOMAIN.md §4)."""
+    """Reject a leg whose supplement did not come in time (docs/domain.md §4)."""
     now = now or timezone.now()
     try:
         dossier, leg = _lock_leg(None, leg_id)

@@ -1,4 +1,4 @@
-"""Validation of a submission before anything is written (issue 3, API.md).
+"""Validation of a submission before anything is written (docs/api.md).
 
 `submission_clean()` takes the API-shaped payload of POST /api/v1/dossiers/
 and either returns a `Submission` the engine can save as it is, or raises
@@ -55,7 +55,7 @@ __all__ = ["CleanFile", "PlannedLeg", "Submission", "attachment_clean", "submiss
 NAME_MAX = 100
 TEXT_MAX = 255
 MAX_FILES = 20
-EARLIEST_BIRTH = date(1900, 1, 1)  # the personal-ID structure starts with 1900 (DOMAIN.md §7)
+EARLIEST_BIRTH = date(1900, 1, 1)  # the personal-ID structure starts with 1900 (docs/domain.md §7)
 
 SEXES = ("male", "female")
 CHANNELS = ("online", "one_stop")
@@ -569,7 +569,7 @@ def submission_clean(data: Any, *, user: Any, files: Sequence[Any] = ()) -> Subm
     if errors:
         raise DomainError(errors)
 
-    # What: eligibility and the legs (DOMAIN.md §3.1, §3.2).
+    # What: eligibility and the legs (docs/domain.md §3.1, §3.2).
     assert unit is not None
     result = eligibility.plan(bundle, top["services"], subject, on=today,
                               needs_verification=top["needs_verification"])

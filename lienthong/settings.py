@@ -266,7 +266,7 @@ if env_bool("PRODUCTION", False):
     SECURE_HSTS_SECONDS = 31536000
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-    # Hardening (issue 7): `manage.py check --deploy` clean; the load
+    # Hardening: `manage.py check --deploy` clean; the load
     # balancer's plain-HTTP health probe is not redirected.
     SECURE_HSTS_PRELOAD = True
     SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
@@ -281,7 +281,7 @@ LOGGING = {
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
 
-# --- Hardening (issue 7) ------------------------------------------------------
+# --- Hardening ----------------------------------------------------------------
 # Login throttling (django-axes): 5 failures for one username from one IP lock
 # that pair out for 15 minutes. The web form and the API token endpoint both
 # go through django.contrib.auth.authenticate(request=...), so both count.

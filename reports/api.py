@@ -1,4 +1,4 @@
-"""Public API of the reports app (API.md: Counts from outside, Reports).
+"""Public API of the reports app (docs/api.md: Counts from outside, Reports).
 Thin views: check access, validate, call a service or selector."""
 from __future__ import annotations
 

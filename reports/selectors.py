@@ -206,7 +206,7 @@ def adoption_row_units(q: AdoptionQuery, *, using: str) -> QuerySet[AdminUnit]:
 
 
 def adoption_report(q: AdoptionQuery) -> dict[str, Any]:
-    """API.md `/api/v1/reports/adoption/`: rows sorted by birth rate (nulls
+    """docs/api.md `/api/v1/reports/adoption/`: rows sorted by birth rate (nulls
     last) and a total row.
 
     Grouping: `district` = the legacy district of the unit the dossier was
@@ -253,7 +253,7 @@ def adoption_report(q: AdoptionQuery) -> dict[str, Any]:
     return {"rows": rows, "total": ordered_total}
 
 
-# --- daily report (DOMAIN.md §8) ---------------------------------------------
+# --- daily report (docs/domain.md §8) ---------------------------------------------
 COUNT_KEYS = ("received_online", "received_one_stop", "received", "completed", "on_time",
               "overdue", "rejected", "awaiting_supplement")
 CUMULATIVE_KEYS = ("received", "completed", "on_time", "rejected")

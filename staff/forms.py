@@ -1,7 +1,7 @@
 """Forms of the staff pages (counter intake, leg actions, difficulty reports).
 
 These forms only parse what was typed (types, dates, choices) and shape it into
-the API payload of POST /api/v1/dossiers/ (shared/API.md). Whether a dossier
+the API payload of POST /api/v1/dossiers/ (docs/api.md). Whether a dossier
 may be filed, and with which legs, is decided by `dossiers.validation` and
 `dossiers.eligibility` through the services; their DomainError keys (dotted
 paths such as ``subject.mother.personal_id``) are mapped back onto these fields

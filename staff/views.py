@@ -1,10 +1,9 @@
 """Staff pages: the one-stop counter, the dossier list, the agencies' work
 queue, the dossier page, difficulty reports and the contact directory.
 
-Views stay thin (STYLE.md §5): check access through `agencies.access`, parse
+Views stay thin: check access through `agencies.access`, parse
 the form, call a service or selector of `dossiers.services` /
-`dossiers.selectors`, render. Services are imported inside the views so that
-these pages load even while a part of the engine is missing.
+`dossiers.selectors`, render.
 """
 from __future__ import annotations
 

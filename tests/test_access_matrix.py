@@ -1,4 +1,4 @@
-"""Access matrix (issue 7, DOMAIN.md §2): every role × every route of the URL
+"""Access matrix (docs/domain.md §2): every role × every route of the URL
 conf × own and foreign scope, with the expected answer.
 
 Rows are keyed by URL name; a route added to the URL conf without a row here

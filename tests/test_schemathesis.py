@@ -1,4 +1,4 @@
-"""Schema-driven fuzzing of the API (issue 7): every operation of the
+"""Schema-driven fuzzing of the API: every operation of the
 drf-spectacular schema at /api/schema/, called through the WSGI app (no
 network) with generated parameters and bodies, as a one-stop clerk and as a
 justice officer. Whatever the input, the portal must never answer 5xx.

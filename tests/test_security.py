@@ -1,4 +1,4 @@
-"""Hardening (issue 7): deployment checks, security headers and the content
+"""Hardening: deployment checks, security headers and the content
 security policy, log-in throttling (django-axes) and the upload size limits."""
 from __future__ import annotations
 

@@ -29,7 +29,7 @@ from tests.factories import UserFactory, unit
 ROOT = Path(__file__).resolve().parent.parent
 PO = ROOT / "locale" / "en" / "LC_MESSAGES" / "django.po"
 MO = PO.with_suffix(".mo")
-# What `make messages` / the I18N brief leave out of extraction.
+# What `make messages` leaves out of extraction.
 NOT_EXTRACTED = {".venv", "bench", "tests", "staticfiles", "locale", ".git", "node_modules"}
 # Placeholders and markup a translation must carry over unchanged.
 MARKS = re.compile(r"%\([a-z_0-9]+\)[-+ #0-9.]*[sdfr]|%[sdfr]|%%|\{[a-z_0-9]*\}|</?[a-z][a-z0-9]*\b[^>]*>")

@@ -1,4 +1,4 @@
-"""Access rules of DOMAIN.md §2: own unit allowed, neighbouring unit refused."""
+"""Access rules of docs/domain.md §2: own unit allowed, neighbouring unit refused."""
 from __future__ import annotations
 
 import pytest

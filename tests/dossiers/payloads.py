@@ -1,4 +1,4 @@
-"""Sample payloads in the shape of API.md, valid today at Xã Tân Hồng (29926).
+"""Sample payloads in the shape of docs/api.md, valid today at Xã Tân Hồng (29926).
 
 Import them instead of writing your own:
 

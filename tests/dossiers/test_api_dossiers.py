@@ -1,4 +1,4 @@
-"""REST API v1 for dossiers and legs, as /work/shared/API.md writes it."""
+"""REST API v1 for dossiers and legs, as docs/api.md writes it."""
 from __future__ import annotations
 
 import pytest

@@ -1,4 +1,4 @@
-"""Eligibility of DOMAIN.md §3.1 (birth) and §3.2 (death): each rule allowed
+"""Eligibility of docs/domain.md §3.1 (birth) and §3.2 (death): each rule allowed
 and refused, the legs planned, and the rules switching at their effective dates."""
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Deadlines (DOMAIN.md §4): working days, holidays, the 15:00 cut-off, the
+"""Deadlines (docs/domain.md §4): working days, holidays, the 15:00 cut-off, the
 supplement pause and the rules in force at the submission date."""
 from __future__ import annotations
 

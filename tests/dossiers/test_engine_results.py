@@ -1,4 +1,4 @@
-"""Results of each service (DOMAIN.md §6) and the rules in force at the
+"""Results of each service (docs/domain.md §6) and the rules in force at the
 effective dates, as the results show them."""
 from __future__ import annotations
 

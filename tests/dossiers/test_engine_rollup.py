@@ -1,4 +1,4 @@
-"""Dossier status from its legs (DOMAIN.md §5)."""
+"""Dossier status from its legs (docs/domain.md §5)."""
 from __future__ import annotations
 
 import pytest

@@ -1,4 +1,4 @@
-"""Each leg transition of DOMAIN.md §5, allowed and refused, through the services."""
+"""Each leg transition of docs/domain.md §5, allowed and refused, through the services."""
 from __future__ import annotations
 
 import pytest

@@ -1,4 +1,4 @@
-"""Personal ID and social insurance number structure (DOMAIN.md §7)."""
+"""Personal ID and social insurance number structure (docs/domain.md §7)."""
 from __future__ import annotations
 
 from datetime import date
@@ -18,9 +18,9 @@ from dossiers.identifiers import (
 
 
 @pytest.mark.parametrize("value, sex, born", [
-    ("082190001234", "female", None),            # API.md's mother, born 1990
-    ("082088004321", "male", date(1988, 5, 1)),  # API.md's father
-    ("045052000123", "male", date(1952, 3, 4)),  # API.md's deceased
+    ("082190001234", "female", None),            # docs/api.md's mother, born 1990
+    ("082088004321", "male", date(1988, 5, 1)),  # docs/api.md's father
+    ("045052000123", "male", date(1952, 3, 4)),  # docs/api.md's deceased
     ("001226000001", "male", date(2026, 1, 1)),  # Hà Nội, boy born 2026
     ("096325123456", "female", date(2025, 12, 31)),  # Cà Mau, girl born 2025
     ("001200000000", None, None),                # no sex or date stated: structure only

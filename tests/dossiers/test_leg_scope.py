@@ -79,7 +79,7 @@ def test_fanned_out_legs_carry_the_scope_into_the_queues(eng, neighbours):
 
 
 def test_the_automatic_residence_removal_leg_carries_the_scope(eng, neighbours):
-    # An old row without its automatic leg: the sweep adds it (DOMAIN.md, Nghị định 58/2026).
+    # An old row without its automatic leg: the sweep adds it (docs/domain.md §3.2, Nghị định 58/2026).
     dossier = services.dossier_submit(data=death_payload(), user=eng.citizen)
     Leg.objects.filter(dossier=dossier, service="residence_removal").delete()
     leg = services.dossier_automatic_legs_ensure(dossier_id=dossier.pk)

@@ -20,7 +20,7 @@ from tests.factories import UserFactory, unit
 
 OWN_COMMUNE, OWN_PROVINCE = "29926", "82"
 FOREIGN_COMMUNE, FOREIGN_PROVINCE = "00004", "01"
-# The roles of DOMAIN.md §2, officers once per agency.
+# The roles of docs/domain.md §2, officers once per agency.
 ROLES = ("anonymous", "citizen", "clerk", "justice", "police", "social_insurance", "labour", "health", "viewer",
          "admin")
 AGENCY_OF = {"justice": "justice", "police": "police", "social_insurance": "social_insurance",

@@ -1,4 +1,4 @@
-"""Adoption rate (API.md /api/v1/reports/adoption/) against figures worked
+"""Adoption rate (docs/api.md /api/v1/reports/adoption/) against figures worked
 out by hand for legacy Quảng Trị (45), 20/07/2023–16/10/2023."""
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Daily report (DOMAIN.md §8) for current Quảng Trị (44) on Friday
+"""Daily report (docs/domain.md §8) for current Quảng Trị (44) on Friday
 20/11/2026, against figures worked out by hand."""
 from __future__ import annotations
 

@@ -7,7 +7,7 @@ from lienthong.errors import DomainError
 
 
 class Command(BaseCommand):
-    help = "Tạo hoặc cập nhật người dùng (API.md: Users)."
+    help = "Tạo hoặc cập nhật người dùng (docs/api.md, Authentication)."
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("--username", required=True)

@@ -43,10 +43,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options) -> None:
         call_command("load_admin_units", stdout=self.stdout)
         call_command("load_agencies", stdout=self.stdout)
-        try:
-            call_command("load_rules", stdout=self.stdout)
-        except Exception as exc:  # noqa: BLE001 - before the engine exists
-            self.stderr.write(f"load_rules: {exc}")
+        call_command("load_rules", stdout=self.stdout)
         with transaction.atomic():
             for username, role, unit, agency, full_name in DEMO_USERS:
                 user_create_or_update(username=username, password=DEMO_PASSWORD, role=role, unit_code=unit,
