@@ -16,6 +16,9 @@ from urllib.parse import urlparse, urlunparse
 
 import pytest
 
+# Fixtures shared by several test packages: a real SMTP server.
+pytest_plugins = ["tests.smtp"]
+
 # Playwright's sync API runs an event loop in the test thread; the ORM calls
 # the tests make beside it are still synchronous.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")

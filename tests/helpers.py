@@ -1,12 +1,24 @@
 """Small helpers for tests that wait on other processes or drive a browser."""
 from __future__ import annotations
 
+import shutil
 import time
 from pathlib import Path
+
+import pytest
 
 # Screenshots the browser tests take; README.md points here.
 SCREENSHOTS = Path(__file__).resolve().parent / "screenshots"
 DEMO_PASSWORD = "LienThong@2026"
+
+
+def tool(name: str) -> str:
+    """The path of a system tool the tests drive. Missing, the test fails (it
+    does not skip): `make test` installs them (bin/ensure-tools)."""
+    path = shutil.which(name)
+    if path is None:
+        pytest.fail(f"{name} is missing: `make test` installs it (bin/ensure-tools), or apt-get install it")
+    return path
 
 
 def wait_for(predicate, timeout: float = 20.0, interval: float = 0.1):

@@ -25,6 +25,7 @@ from django.urls import reverse
 
 from agencies.models import Role
 from tests.factories import UserFactory, unit
+from tests.helpers import tool
 
 ROOT = Path(__file__).resolve().parent.parent
 PO = ROOT / "locale" / "en" / "LC_MESSAGES" / "django.po"
@@ -106,9 +107,9 @@ def test_compiled_catalogue_matches_the_po():
     assert not stale, f"django.mo is older than django.po (run compilemessages): {stale[:10]}"
 
 
-@pytest.mark.skipif(shutil.which("xgettext") is None, reason="makemessages needs GNU gettext (xgettext)")
 def test_makemessages_finds_nothing_missing(tmp_path, monkeypatch):
     """Extract into a copy of the sources, never into the committed catalogue."""
+    tool("xgettext")  # makemessages runs GNU gettext
     tree = tmp_path / "src"
     tree.mkdir()
     for entry in ROOT.iterdir():

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import io
-import shutil
 import subprocess
 
 import pytest
@@ -11,6 +10,7 @@ from pypdf import PdfReader
 from dossiers import documents
 from dossiers.models import Document
 from tests.dossiers.citizen_fixtures import make_dossier
+from tests.helpers import tool
 
 pytestmark = pytest.mark.django_db
 
@@ -51,9 +51,8 @@ def test_each_document_renders_with_vietnamese_names(kind, bundle, expected):
         assert needle in text, needle
     assert documents.verification_path(document) in text.replace(" ", "")
     assert "mother" not in text  # codes are printed as words
-    if shutil.which("pdftotext"):
-        out = subprocess.run(["pdftotext", "-layout", document.file.path, "-"], capture_output=True, check=True)
-        assert expected[1] in out.stdout.decode()
+    out = subprocess.run([tool("pdftotext"), "-layout", document.file.path, "-"], capture_output=True, check=True)
+    assert expected[1] in out.stdout.decode()
 
 
 def test_issuing_twice_keeps_the_first_document():
