@@ -25,6 +25,7 @@ from dossiers.vocabulary import (
     LegStatus,
     Service,
 )
+from lienthong import formatting
 
 # The choices (Bundle, Service, statuses, document kinds...) are defined once in
 # dossiers.vocabulary; `from dossiers.models import Service` keeps working.
@@ -357,4 +358,4 @@ class Rule(models.Model):
         ordering = ["key", "valid_from"]
 
     def __str__(self) -> str:
-        return f"{self.key} @ {self.valid_from:%d/%m/%Y}"
+        return f"{self.key} @ {formatting.day(self.valid_from)}"
