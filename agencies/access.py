@@ -14,7 +14,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 
-from agencies.models import AdminUnit, Role, User
+from agencies.models import AdminUnit, AgencyKind, Role, User
 
 if TYPE_CHECKING:
     from dossiers.models import Dossier, Leg
@@ -131,7 +131,7 @@ def can_view_province(user: User, province: AdminUnit) -> bool:
 def can_report_outside_counts(user: User) -> bool:
     return user.is_authenticated and (
         user.role in (Role.PROVINCIAL_VIEWER, Role.ADMIN) or user.is_superuser
-        or (user.role == Role.OFFICER and user.agency == "police")
+        or (user.role == Role.OFFICER and user.agency == AgencyKind.POLICE)
     )
 
 

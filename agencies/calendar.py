@@ -3,10 +3,10 @@
 A working day is Monday to Friday, minus Vietnam's public holidays (the
 `holidays` package knows them, Tết by the lunar calendar included), minus the
 extra days off and plus the make-up working days an admin enters as
-`CalendarDay` rows. A moment after the cut-off (15:00, from the rule table)
-counts from the next working day.
-
-Deadlines are the end of office hours (17:00) of the last working day.
+`CalendarDay` rows. A moment after the daily cut-off counts from the next
+working day; a deadline is the end of office hours of its last working day.
+Both times are law, read from the rule table by the caller
+(`dossiers.deadlines`) and passed in: this base layer knows no rule.
 """
 from __future__ import annotations
 
@@ -21,8 +21,6 @@ from django.utils import timezone
 
 logger = logging.getLogger(__name__)
 TZ = ZoneInfo(settings.TIME_ZONE)
-DEFAULT_CUTOFF = time(15, 0)
-END_OF_DAY = time(17, 0)
 
 
 @lru_cache(maxsize=64)
@@ -82,7 +80,7 @@ def local(moment: datetime) -> datetime:
     return timezone.localtime(moment, TZ) if timezone.is_aware(moment) else moment.replace(tzinfo=TZ)
 
 
-def start_day(moment: datetime, cutoff: time = DEFAULT_CUTOFF) -> date:
+def start_day(moment: datetime, cutoff: time) -> date:
     """The working day from which a dossier received at `moment` is counted:
     the same day before the cut-off on a working day, else the next one."""
     moment = local(moment)
@@ -92,13 +90,13 @@ def start_day(moment: datetime, cutoff: time = DEFAULT_CUTOFF) -> date:
     return next_working_day(day)
 
 
-def add_working_days(moment: datetime, days: int, cutoff: time = DEFAULT_CUTOFF) -> datetime:
+def add_working_days(moment: datetime, days: int, *, cutoff: time, end_of_day: time) -> datetime:
     """The deadline for something received at `moment` with a limit of
     `days` working days: 0 means the end of the (effective) receiving day."""
     day = start_day(moment, cutoff)
     for _ in range(days):
         day = next_working_day(day)
-    return datetime.combine(day, END_OF_DAY, tzinfo=TZ)
+    return datetime.combine(day, end_of_day, tzinfo=TZ)
 
 
 def working_days_between(start: datetime, end: datetime) -> int:

@@ -6,6 +6,7 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from lienthong import formatting
 from lienthong.text import search_key
 
 
@@ -161,4 +162,4 @@ class CalendarDay(models.Model):
         ordering = ["date"]
 
     def __str__(self) -> str:
-        return f"{self.date:%d/%m/%Y} – {self.get_kind_display()}"
+        return f"{formatting.day(self.date)} – {self.get_kind_display()}"

@@ -17,6 +17,16 @@ from django.utils.translation import gettext_lazy
 
 from agencies.auth import PHONE_RE, contact_parse, phone_normalize, users_by_contact
 from agencies.models import AdminUnit, Role
+from dossiers.vocabulary import (
+    BENEFIT_CHOICES,
+    BUNDLE_RELATIONSHIPS,
+    NO_SPECIAL_CASE,
+    BenefitCategory,
+    Bundle,
+    HouseholdType,
+    Sex,
+    SpecialCase,
+)
 from lienthong.errors import DomainError
 from lienthong.text import nfc
 
@@ -103,26 +113,11 @@ def step_for_field(field: str) -> str:
     return "xac-nhan"
 
 
-SEX_CHOICES = [("male", gettext_lazy("Nam")), ("female", gettext_lazy("Nữ"))]
-RELATIONSHIPS_BIRTH = [("mother", gettext_lazy("Mẹ")), ("father", gettext_lazy("Cha")), ("grandparent", gettext_lazy("Ông/bà")),
-                       ("relative", gettext_lazy("Người thân khác"))]
-RELATIONSHIPS_DEATH = [("spouse", gettext_lazy("Vợ/chồng")), ("child", gettext_lazy("Con")), ("parent", gettext_lazy("Cha/mẹ")),
-                       ("sibling", gettext_lazy("Anh/chị/em")), ("relative", gettext_lazy("Người thân khác"))]
-SPECIAL_CASES = [("", gettext_lazy("Không – trẻ có đủ cha, mẹ")), ("abandoned", gettext_lazy("Trẻ bị bỏ rơi")),
-                 ("parent_unidentified", gettext_lazy("Chưa xác định được cha hoặc mẹ")),
-                 ("surrogacy", gettext_lazy("Trẻ sinh ra do mang thai hộ"))]
-HOUSEHOLD_TYPES = [("family", gettext_lazy("Hộ gia đình")), ("collective", gettext_lazy("Nhân khẩu tập thể (cơ quan, đơn vị, ký túc xá…)"))]
-BENEFIT_CATEGORIES = [
-    ("none", gettext_lazy("Không thuộc trường hợp nào dưới đây")),
-    ("pensioner", gettext_lazy("Đang hưởng lương hưu")),
-    ("monthly_benefit", gettext_lazy("Đang hưởng trợ cấp BHXH hằng tháng")),
-    ("reserved_contributions", gettext_lazy("Đã đóng BHXH bắt buộc và đang bảo lưu thời gian đóng")),
-    ("voluntary_participant", gettext_lazy("Đang tham gia BHXH tự nguyện")),
-    ("awaiting_pension_age", gettext_lazy("Đang chờ đủ tuổi hưởng lương hưu/trợ cấp hằng tháng")),
-    ("meritorious_person", gettext_lazy("Người có công với cách mạng")),
-    ("social_protection", gettext_lazy("Đang hưởng trợ cấp xã hội hằng tháng (bảo trợ xã hội)")),
-    ("survivor_allowance", gettext_lazy("Đang hưởng trợ cấp tuất hoặc trợ cấp hằng tháng khác")),
-]
+SEX_CHOICES = Sex.choices
+RELATIONSHIPS_BIRTH = [(r.value, r.label) for r in BUNDLE_RELATIONSHIPS[Bundle.BIRTH]]
+RELATIONSHIPS_DEATH = [(r.value, r.label) for r in BUNDLE_RELATIONSHIPS[Bundle.DEATH]]
+SPECIAL_CASES = [("", NO_SPECIAL_CASE), *SpecialCase.choices]
+HOUSEHOLD_TYPES = HouseholdType.choices
 YES_NO = [("yes", gettext_lazy("Có")), ("no", gettext_lazy("Không"))]
 
 
@@ -140,9 +135,10 @@ def _no_future(value: date | None) -> date | None:
 
 
 class PlaceForm(forms.Form):
+    # The citizen picks what to do; each choice says what the bundle brings along.
     bundle = forms.ChoiceField(label=gettext_lazy("Bạn muốn đăng ký"), widget=forms.RadioSelect, choices=[
-        ("birth", gettext_lazy("Khai sinh cho con (kèm đăng ký thường trú, thẻ BHYT)")),
-        ("death", gettext_lazy("Khai tử cho người thân (kèm xóa thường trú, mai táng phí)"))])
+        (Bundle.BIRTH, gettext_lazy("Khai sinh cho con (kèm đăng ký thường trú, thẻ BHYT)")),
+        (Bundle.DEATH, gettext_lazy("Khai tử cho người thân (kèm xóa thường trú, mai táng phí)"))])
     province = forms.ChoiceField(label=gettext_lazy("Tỉnh/thành phố nơi cư trú"))
     unit = forms.ChoiceField(label=gettext_lazy("Xã/phường nơi cư trú"))
     address = forms.CharField(label=gettext_lazy("Địa chỉ (số nhà, đường, thôn/ấp)"), max_length=255)
@@ -200,7 +196,7 @@ class BirthSubjectForm(ApplicantMixin):
     father_personal_id = forms.CharField(label=gettext_lazy("Số định danh cá nhân của cha"), max_length=12, required=False,
                                          widget=forms.TextInput(attrs={"inputmode": "numeric"}))
     household_type = forms.ChoiceField(label=gettext_lazy("Cha mẹ cư trú theo"), choices=HOUSEHOLD_TYPES,
-                                       widget=forms.RadioSelect, initial="family")
+                                       widget=forms.RadioSelect, initial=HouseholdType.FAMILY)
     first_health_insurance_card = forms.ChoiceField(label=gettext_lazy("Đây là lần đầu trẻ được cấp thẻ BHYT?"),
                                                     choices=YES_NO, widget=forms.RadioSelect, initial="yes")
     relationship = forms.ChoiceField(label=gettext_lazy("Bạn là gì của trẻ?"), choices=RELATIONSHIPS_BIRTH)
@@ -237,7 +233,7 @@ class BirthSubjectForm(ApplicantMixin):
             "special_case": s.get("special_case") or "",
             "mother_name": mother.get("full_name"), "mother_personal_id": mother.get("personal_id"),
             "father_name": father.get("full_name"), "father_personal_id": father.get("personal_id"),
-            "household_type": (s.get("residence") or {}).get("household_type") or "family",
+            "household_type": (s.get("residence") or {}).get("household_type") or HouseholdType.FAMILY,
             "first_health_insurance_card": "no" if first is False else "yes",
             **_applicant_initial(a),
         }.items() if v is not None}
@@ -255,8 +251,8 @@ class DeathSubjectForm(ApplicantMixin):
                                                 widget=forms.RadioSelect, initial="yes")
     is_household_head = forms.ChoiceField(label=gettext_lazy("Người mất là chủ hộ?"), choices=YES_NO,
                                           widget=forms.RadioSelect, initial="no")
-    benefit_category = forms.ChoiceField(label=gettext_lazy("Trước khi mất, người mất"), choices=BENEFIT_CATEGORIES,
-                                         initial="none")
+    benefit_category = forms.ChoiceField(label=gettext_lazy("Trước khi mất, người mất"), choices=BENEFIT_CHOICES,
+                                         initial=BenefitCategory.NONE)
     social_insurance_number = forms.CharField(label=gettext_lazy("Mã số BHXH (nếu có)"), max_length=10, required=False,
                                               widget=forms.TextInput(attrs={"inputmode": "numeric"}))
     compulsory_months = forms.IntegerField(label=gettext_lazy("Số tháng đóng BHXH bắt buộc"), min_value=0, initial=0,

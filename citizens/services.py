@@ -18,6 +18,7 @@ from agencies.auth import users_by_contact
 from agencies.models import Role, User
 from citizens.models import OneTimeCode, SubmissionDraft, SubmissionDraftFile
 from dossiers import notifications
+from dossiers.models import Channel
 from dossiers.validation import attachment_clean
 from lienthong.errors import DomainError
 
@@ -101,7 +102,7 @@ def contact_of(user: User) -> str:
 
 def draft_create(*, user: User) -> SubmissionDraft:
     applicant = {"full_name": user.full_name, "phone": user.phone, "email": user.email}
-    return SubmissionDraft.objects.create(user=user, data={"channel": "online", "applicant": applicant})
+    return SubmissionDraft.objects.create(user=user, data={"channel": Channel.ONLINE, "applicant": applicant})
 
 
 def draft_save(*, draft: SubmissionDraft, data: dict[str, Any], step: str) -> SubmissionDraft:

@@ -33,8 +33,9 @@ from citizens import services
 from citizens.models import SubmissionDraft
 from dossiers import documents, eligibility
 from dossiers import services as engine
-from dossiers.models import Document, Dossier, DossierStatus, Leg, LegStatus, Service, Transition
+from dossiers.models import Bundle, Channel, Document, Dossier, DossierStatus, Leg, LegStatus, Service, Transition
 from dossiers.selectors import dossier_list, dossier_timeline
+from dossiers.vocabulary import FUNERAL_SERVICES
 from lienthong.errors import DomainError
 
 SESSION_SIGNUP = "citizen_signup_user"
@@ -210,7 +211,7 @@ def _documents(dossier: Dossier) -> tuple[list[Document], bool]:
     have = {d.kind for d in issued}
     completed = set(dossier.legs.filter(status=LegStatus.COMPLETED).values_list("service", flat=True))
     expected = {kind for kind, service in documents.RESULT_LEG.items() if service in completed}
-    if dossier.channel == "online":
+    if dossier.channel == Channel.ONLINE:
         expected.add(Document.Kind.APPOINTMENT_SLIP)
     return issued, bool(expected - have)
 
@@ -331,9 +332,9 @@ def _step_place(request: HttpRequest, draft: SubmissionDraft, step: str) -> Http
         if new.get("bundle") and new["bundle"] != d["bundle"]:
             new.pop("subject", None)
             new.pop("services", None)
-        new.update({"bundle": d["bundle"], "unit": d["unit"], "channel": "online"})
+        new.update({"bundle": d["bundle"], "unit": d["unit"], "channel": Channel.ONLINE})
         subject = dict(new.get("subject") or {})
-        if d["bundle"] == "birth":
+        if d["bundle"] == Bundle.BIRTH:
             subject["residence"] = {**(subject.get("residence") or {}), "unit": d["unit"], "address": d["address"]}
         else:
             subject["residence"] = {"unit": d["unit"], "address": d["address"]}
@@ -351,7 +352,7 @@ def communes(request: HttpRequest) -> HttpResponse:
 
 
 def _step_subject(request: HttpRequest, draft: SubmissionDraft, step: str) -> HttpResponse:
-    form_class = f.BirthSubjectForm if draft.data.get("bundle") == "birth" else f.DeathSubjectForm
+    form_class = f.BirthSubjectForm if draft.data.get("bundle") == Bundle.BIRTH else f.DeathSubjectForm
     form = form_class(request.POST or None, initial=form_class.initial_from(draft.data))
     if request.method == "POST" and form.is_valid():
         services.draft_save(draft=draft, data=form.apply(draft.data), step=services.STEPS[2])
@@ -399,7 +400,7 @@ def _step_services(request: HttpRequest, draft: SubmissionDraft, step: str) -> H
                                                   or v["service"] in request.POST.getlist("services"))]
         if not offered:
             error = _("Hồ sơ này không thể nộp qua dịch vụ liên thông; vui lòng xem lý do bên dưới.")
-        elif len(picked) < 2 and draft.data.get("bundle") == "birth":
+        elif len(picked) < 2 and draft.data.get("bundle") == Bundle.BIRTH:
             error = _("Chọn thêm ít nhất một thủ tục: đăng ký thường trú hoặc cấp thẻ BHYT.")
         else:
             services.draft_save(draft=draft, data={**draft.data, "services": picked}, step=services.STEPS[3])
@@ -429,10 +430,9 @@ def _step_files(request: HttpRequest, draft: SubmissionDraft, step: str) -> Http
                 return _next(draft, step)
         elif not errors:
             return redirect("citizen:wizard_step", draft_id=draft.pk, step=step)
-    needed = ([_("Giấy chứng sinh (ảnh chụp hoặc bản điện tử)")] if draft.data.get("bundle") == "birth"
+    needed = ([_("Giấy chứng sinh (ảnh chụp hoặc bản điện tử)")] if draft.data.get("bundle") == Bundle.BIRTH
               else [_("Giấy báo tử hoặc giấy tờ thay giấy báo tử")])
-    if draft.data.get("bundle") == "death" and set(draft.data.get("services") or []) & {
-            Service.FUNERAL_ALLOWANCE, Service.FUNERAL_SUPPORT}:
+    if draft.data.get("bundle") == Bundle.DEATH and set(draft.data.get("services") or []) & set(FUNERAL_SERVICES):
         needed.append(_("Giấy tờ chứng minh chế độ đang hưởng (nếu có)"))
     return render(request, "citizen/wizard_files.html",
                   _step_context(draft, step, form=form, files=draft.files.all(), needed=needed))

@@ -9,26 +9,17 @@ time moves by the working days spent waiting.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 
 from agencies import calendar
 from dossiers import rules
 from dossiers.models import Bundle, Service
 
 
-def cutoff(on: date) -> time:
-    """The daily cut-off ("15:00") in force on `on`."""
-    value = rules.value("cutoff_time", on)
-    if isinstance(value, time):
-        return value
-    hours, _sep, minutes = str(value).partition(":")
-    return time(int(hours), int(minutes or 0))
-
-
 def due(start: datetime, days: int, *, on: date) -> datetime:
     """End of the working day that is `days` working days after `start`'s
     effective receiving day, with the rules of `on`."""
-    return calendar.add_working_days(start, days, cutoff(on))
+    return calendar.add_working_days(start, days, cutoff=rules.cutoff_time(on), end_of_day=rules.end_of_day_time(on))
 
 
 def bundle_days(*, bundle: str, services: Sequence[str], needs_verification: bool, on: date) -> int:

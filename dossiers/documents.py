@@ -31,16 +31,14 @@ from django.utils.translation import gettext as _
 from agencies.access import mask_personal_id
 from agencies.models import Agency, AgencyKind
 from dossiers.models import Document, Dossier, Leg, LegStatus, Service
+from dossiers.vocabulary import DOCUMENT_SERVICE, Relationship, Sex, label
+from lienthong import formatting
 
 logger = logging.getLogger("lienthong.documents")
 
 ISSUED_KINDS = (Document.Kind.BIRTH_CERTIFICATE, Document.Kind.DEATH_EXTRACT, Document.Kind.APPOINTMENT_SLIP)
 # The leg whose completion produces the document (None: issued at submission).
-RESULT_LEG = {
-    Document.Kind.BIRTH_CERTIFICATE: Service.BIRTH_REGISTRATION,
-    Document.Kind.DEATH_EXTRACT: Service.DEATH_REGISTRATION,
-    Document.Kind.APPOINTMENT_SLIP: None,
-}
+RESULT_LEG: dict[str, Service | None] = {**DOCUMENT_SERVICE, Document.Kind.APPOINTMENT_SLIP: None}
 _SIGNER_SALT = "lienthong.documents.verify"
 
 
@@ -97,31 +95,11 @@ def date_words(value: date) -> str:
 
 
 def _date(value: Any) -> date | None:
-    if isinstance(value, datetime):
-        return timezone.localtime(value).date() if timezone.is_aware(value) else value.date()
-    if isinstance(value, date):
-        return value
-    if isinstance(value, str) and value:
-        try:
-            return date.fromisoformat(value[:10])
-        except ValueError:
-            return None
-    return None
+    return formatting.parse_day(value)
 
 
 def _dmy(value: Any) -> str:
-    d = _date(value)
-    return d.strftime("%d/%m/%Y") if d else ""
-
-
-def _sex(value: str | None) -> str:
-    return {"male": _("Nam"), "female": _("Nữ")}.get(value or "", value or "")
-
-
-def _relationship(value: str | None) -> str:
-    return {"mother": _("Mẹ"), "father": _("Cha"), "spouse": _("Vợ/chồng"), "child": _("Con"),
-            "grandparent": _("Ông/bà"), "grandchild": _("Cháu"), "sibling": _("Anh/chị/em"),
-            "relative": _("Người thân"), "guardian": _("Người giám hộ"), "other": _("Khác")}.get(value or "", value or "")
+    return formatting.day(value) if _date(value) else ""
 
 
 def _nationality(value: str | None) -> str:
@@ -210,7 +188,7 @@ def summary_build(dossier: Dossier, kind: str, *, issued_at: datetime) -> dict[s
                     _field(_("Họ, chữ đệm, tên"), subject.get("full_name")),
                     _field(_("Ngày, tháng, năm sinh"), _dmy(born)),
                     _field(_("Ghi bằng chữ"), date_words(born) if born else ""),
-                    _field(_("Giới tính"), _sex(subject.get("sex"))),
+                    _field(_("Giới tính"), label(Sex, subject.get("sex"))),
                     _field(_("Dân tộc"), subject.get("ethnicity")),
                     _field(_("Quốc tịch"), _nationality(subject.get("nationality"))),
                     _field(_("Nơi sinh"), subject.get("place_of_birth")),
@@ -240,7 +218,7 @@ def summary_build(dossier: Dossier, kind: str, *, issued_at: datetime) -> dict[s
                     _("Người đã chết"),
                     _field(_("Họ, chữ đệm, tên"), subject.get("full_name")),
                     _field(_("Ngày, tháng, năm sinh"), _dmy(subject.get("date_of_birth"))),
-                    _field(_("Giới tính"), _sex(subject.get("sex"))),
+                    _field(_("Giới tính"), label(Sex, subject.get("sex"))),
                     _field(_("Dân tộc"), subject.get("ethnicity")),
                     _field(_("Quốc tịch"), _nationality(subject.get("nationality"))),
                     _field(_("Số định danh cá nhân"), subject.get("personal_id")),
@@ -252,7 +230,7 @@ def summary_build(dossier: Dossier, kind: str, *, issued_at: datetime) -> dict[s
                 _section(
                     _("Người đi khai tử"),
                     _field(_("Họ, chữ đệm, tên"), applicant.get("full_name")),
-                    _field(_("Quan hệ với người đã chết"), _relationship(applicant.get("relationship"))),
+                    _field(_("Quan hệ với người đã chết"), label(Relationship, applicant.get("relationship"))),
                     _field(_("Nơi đăng ký khai tử"), issuer["authority"]),
                     _field(_("Ngày, tháng, năm đăng ký"), _dmy(leg.finished_at if leg else issued_at)),
                 ),
@@ -273,7 +251,7 @@ def summary_build(dossier: Dossier, kind: str, *, issued_at: datetime) -> dict[s
                     _field(_("Người nộp"), dossier.applicant_name),
                     _field(_("Người được đăng ký"), dossier.subject_name),
                     _field(_("Kênh nộp"), dossier.get_channel_display()),
-                    _field(_("Tiếp nhận lúc"), timezone.localtime(dossier.submitted_at).strftime("%H:%M %d/%m/%Y")),
+                    _field(_("Tiếp nhận lúc"), formatting.moment(dossier.submitted_at)),
                     _field(_("Hẹn trả kết quả"), _dmy(dossier.due_at)),
                 ),
                 _section(

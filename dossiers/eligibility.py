@@ -6,8 +6,9 @@ structural checks live in `dossiers.validation`, which calls `plan()` last.
 `explain()` is the tolerant twin for live feedback while a form is filled in.
 
 The rules in force are those of the submission date; the funeral-benefit
-conditions and amounts are those of the date of death (Luật BHXH: the base
-salary "of the month of death"). Every number comes from `dossiers.rules`.
+conditions and amounts are those of the date of death (the social-insurance
+law pays the base salary "of the month of death"). Every number and every
+citation comes from `dossiers.rules`.
 """
 from __future__ import annotations
 
@@ -18,38 +19,39 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from agencies.models import AgencyKind
 from dossiers import rules
+from dossiers.vocabulary import (
+    BUNDLE_SERVICES,
+    FUNERAL_SERVICES,
+    PREREQUISITE,
+    SERVICES,
+    BenefitCategory,
+    Bundle,
+    HouseholdType,
+    Service,
+    SpecialCase,
+    label,
+)
+from lienthong import formatting
 
-BIRTH_SERVICES = ["birth_registration", "residence_registration", "health_insurance_card"]
-DEATH_SERVICES = ["death_registration", "residence_removal", "funeral_allowance", "funeral_support"]
-BUNDLE_SERVICES = {"birth": BIRTH_SERVICES, "death": DEATH_SERVICES}
-# The leg every other leg of the bundle waits for (its result unlocks them).
-PREREQUISITE = {"birth": "birth_registration", "death": "death_registration"}
-FUNERAL_SERVICES = ("funeral_allowance", "funeral_support")
-AGENCY = {
-    "birth_registration": "justice",
-    "residence_registration": "police",
-    "health_insurance_card": "social_insurance",
-    "death_registration": "justice",
-    "residence_removal": "police",
-    "funeral_allowance": "social_insurance",
-    "funeral_support": "labour",
-}
-# Special birth cases of Nghị định 123/2015/NĐ-CP that go through the ordinary
-# procedure, with their article.
-SPECIAL_CASES = {"abandoned": 14, "parent_unidentified": 15, "surrogacy": 16}
-HOUSEHOLD_TYPES = ("family", "collective")
-BENEFIT_CATEGORIES = ("pensioner", "monthly_benefit", "reserved_contributions", "voluntary_participant",
-                      "awaiting_pension_age", "meritorious_person", "social_protection", "survivor_allowance",
-                      "none")
+# Read from the vocabulary (the names stay: validation and views import them).
+BIRTH_SERVICES = BUNDLE_SERVICES[Bundle.BIRTH]
+DEATH_SERVICES = BUNDLE_SERVICES[Bundle.DEATH]
+AGENCY = {service: facts.agency for service, facts in SERVICES.items()}
+SPECIAL_CASES = tuple(SpecialCase.values)
+HOUSEHOLD_TYPES = tuple(HouseholdType.values)
+BENEFIT_CATEGORIES = tuple(BenefitCategory.values)
 
-CITE_KH74_BIRTH = "Kế hoạch 74/KH-UBND, mục II.1"
-CITE_KH74_REMOVAL = "Kế hoạch 74/KH-UBND, mục II.2.b"
-CITE_KH74_FUNERAL = "Kế hoạch 74/KH-UBND, mục II.2.c"
-CITE_MERITORIOUS = "Pháp lệnh Ưu đãi người có công với cách mạng 02/2020/UBTVQH14, Điều 6.4"
-CITE_SUPPORT = "Nghị định 20/2021/NĐ-CP, Điều 11"
-CITE_BIRTH_PLACE = "Luật Hộ tịch 2014, Điều 13"
-CITE_DEATH_PLACE = "Luật Hộ tịch 2014, Điều 32"
+# The rules whose citation backs each verdict (dossiers.rules.citation).
+CITE_BIRTH_PLACE = "citation.birth_registration.place"
+CITE_DEATH_PLACE = "citation.death_registration.place"
+CITE_LINKED_BIRTH = "citation.linked.birth"
+CITE_LINKED_DEATH = "citation.linked.death"
+CITE_REMOVAL = "citation.linked.residence_removal"
+CITE_FUNERAL = "citation.linked.funeral"
+CITE_MERITORIOUS = "citation.funeral.meritorious"
+CITE_SUPPORT = "funeral_support.min_age"
 
 
 @dataclass
@@ -81,12 +83,7 @@ class Plan:
 
 
 def service_label(service: str) -> str:
-    from dossiers.models import Service
-
-    try:
-        return str(Service(service).label)
-    except ValueError:
-        return service
+    return label(Service, service)
 
 
 def age_in_months(born: date, on: date) -> int:
@@ -107,55 +104,52 @@ def rules_date_for_funeral(subject: Mapping[str, Any], submitted_on: date) -> da
 
 # --- birth ------------------------------------------------------------------
 
-def _birth_registration(subject: Mapping[str, Any]) -> ServiceVerdict:
+def _birth_registration(subject: Mapping[str, Any], on: date) -> ServiceVerdict:
     special = subject.get("special_case")
     if isinstance(special, str) and special in SPECIAL_CASES:
-        article = SPECIAL_CASES[special]
-        text = {
-            "abandoned": _("Trẻ bị bỏ rơi"),
-            "parent_unidentified": _("Trẻ chưa xác định được cha, mẹ"),
-            "surrogacy": _("Trẻ sinh ra do mang thai hộ"),
-        }[special]
         return ServiceVerdict(
-            "birth_registration", False,
-            _("%(case)s phải làm thủ tục đăng ký khai sinh thông thường, không qua liên thông.") % {"case": text},
-            f"Nghị định 123/2015/NĐ-CP, Điều {article}", field="subject.special_case")
-    for parent, label in (("mother", _("mẹ")), ("father", _("cha"))):
+            Service.BIRTH_REGISTRATION, False,
+            _("%(case)s phải làm thủ tục đăng ký khai sinh thông thường, không qua liên thông.")
+            % {"case": label(SpecialCase, special)},
+            rules.citation(f"citation.special_case.{special}", on), field="subject.special_case")
+    for parent, who in (("mother", _("mẹ")), ("father", _("cha"))):
         if parent in subject and not subject.get(parent):
             return ServiceVerdict(
-                "birth_registration", False,
+                Service.BIRTH_REGISTRATION, False,
                 _("Trẻ chưa xác định được %(parent)s phải làm thủ tục đăng ký khai sinh thông thường, không qua "
-                  "liên thông.") % {"parent": label},
-                "Nghị định 123/2015/NĐ-CP, Điều 15", field=f"subject.{parent}")
-    return ServiceVerdict("birth_registration", True, _("Đăng ký khai sinh tại xã nơi cư trú của cha hoặc mẹ."),
-                          CITE_BIRTH_PLACE)
+                  "liên thông.") % {"parent": who},
+                rules.citation(f"citation.special_case.{SpecialCase.PARENT_UNIDENTIFIED}", on),
+                field=f"subject.{parent}")
+    return ServiceVerdict(Service.BIRTH_REGISTRATION, True,
+                          _("Đăng ký khai sinh tại xã nơi cư trú của cha hoặc mẹ."),
+                          rules.citation(CITE_BIRTH_PLACE, on))
 
 
-def _residence_registration(subject: Mapping[str, Any]) -> ServiceVerdict:
+def _residence_registration(subject: Mapping[str, Any], on: date) -> ServiceVerdict:
     residence = subject.get("residence")
-    if isinstance(residence, Mapping) and residence.get("household_type") == "collective":
+    if isinstance(residence, Mapping) and residence.get("household_type") == HouseholdType.COLLECTIVE:
         return ServiceVerdict(
-            "residence_registration", False,
+            Service.RESIDENCE_REGISTRATION, False,
             _("Cha, mẹ cư trú theo diện nhân khẩu tập thể: không đăng ký thường trú cho trẻ qua liên thông."),
-            CITE_KH74_BIRTH)
-    return ServiceVerdict("residence_registration", True,
+            rules.citation(CITE_LINKED_BIRTH, on))
+    return ServiceVerdict(Service.RESIDENCE_REGISTRATION, True,
                           _("Đăng ký thường trú cho trẻ tại nơi thường trú của cha, mẹ (hộ gia đình)."),
-                          CITE_KH74_BIRTH)
+                          rules.citation(CITE_LINKED_BIRTH, on))
 
 
 def _health_insurance_card(subject: Mapping[str, Any], on: date) -> ServiceVerdict:
     cite_age = rules.rule("health_insurance_card.max_age_months", on)
     if subject.get("first_health_insurance_card") is False:
         return ServiceVerdict(
-            "health_insurance_card", False,
-            _("Trẻ đã có thẻ BHYT: liên thông chỉ cấp thẻ BHYT lần đầu."), CITE_KH74_BIRTH)
+            Service.HEALTH_INSURANCE_CARD, False,
+            _("Trẻ đã có thẻ BHYT: liên thông chỉ cấp thẻ BHYT lần đầu."), rules.citation(CITE_LINKED_BIRTH, on))
     born = subject.get("date_of_birth")
     if isinstance(born, date) and age_in_months(born, on) >= cite_age.value:
         return ServiceVerdict(
-            "health_insurance_card", False,
+            Service.HEALTH_INSURANCE_CARD, False,
             _("Trẻ đã đủ %(months)s tháng tuổi: không còn thuộc diện cấp thẻ BHYT trẻ em dưới 6 tuổi.")
             % {"months": cite_age.value}, cite_age.citation)
-    return ServiceVerdict("health_insurance_card", True,
+    return ServiceVerdict(Service.HEALTH_INSURANCE_CARD, True,
                           _("Cấp thẻ BHYT lần đầu cho trẻ dưới %(months)s tháng tuổi.") % {"months": cite_age.value},
                           cite_age.citation)
 
@@ -168,20 +162,21 @@ def removal_is_automatic(on: date) -> bool:
 
 def _residence_removal(subject: Mapping[str, Any], on: date) -> ServiceVerdict:
     if subject.get("had_permanent_residence") is False:
-        return ServiceVerdict("residence_removal", False,
+        return ServiceVerdict(Service.RESIDENCE_REMOVAL, False,
                               _("Người chết không có nơi thường trú: không có đăng ký thường trú để xóa."),
-                              CITE_KH74_REMOVAL)
+                              rules.citation(CITE_REMOVAL, on))
     if removal_is_automatic(on):
         return ServiceVerdict(
-            "residence_removal", True,
+            Service.RESIDENCE_REMOVAL, True,
             _("Công an tự động xóa đăng ký thường trú của người chết, không cần đề nghị."),
             rules.rule("residence_removal.automatic", on).citation, automatic=True)
     if subject.get("is_household_head") is True:
         return ServiceVerdict(
-            "residence_removal", False,
+            Service.RESIDENCE_REMOVAL, False,
             _("Người chết là chủ hộ: không xóa đăng ký thường trú qua liên thông; cần làm thủ tục thay đổi chủ "
-              "hộ."), CITE_KH74_REMOVAL)
-    return ServiceVerdict("residence_removal", True, _("Xóa đăng ký thường trú của người chết."), CITE_KH74_REMOVAL)
+              "hộ."), rules.citation(CITE_REMOVAL, on))
+    return ServiceVerdict(Service.RESIDENCE_REMOVAL, True, _("Xóa đăng ký thường trú của người chết."),
+                          rules.citation(CITE_REMOVAL, on))
 
 
 def _int(value: Any) -> int:
@@ -196,7 +191,7 @@ def funeral_route(subject: Mapping[str, Any], submitted_on: date) -> tuple[str |
         return _funeral_route(subject, on)
     except rules.RuleMissing:
         return (None, "", _("Bảng quy tắc chưa có chế độ mai táng áp dụng cho ngày chết %(date)s.")
-                % {"date": on.strftime("%d/%m/%Y")}, CITE_KH74_FUNERAL)
+                % {"date": formatting.day(on)}, rules.citation(CITE_FUNERAL, on))
 
 
 def _funeral_route(subject: Mapping[str, Any], on: date) -> tuple[str | None, str, str, str]:
@@ -204,49 +199,52 @@ def _funeral_route(subject: Mapping[str, Any], on: date) -> tuple[str | None, st
     compulsory, voluntary = _int(subject.get("compulsory_months")), _int(subject.get("voluntary_months"))
     min_compulsory = rules.value("funeral_allowance.min_compulsory_months", on)
     min_total = rules.value("funeral_allowance.min_voluntary_total_months", on)
+    cite_funeral, cite_support = rules.citation(CITE_FUNERAL, on), rules.citation(CITE_SUPPORT, on)
+    allowance, support = Service.FUNERAL_ALLOWANCE, Service.FUNERAL_SUPPORT
+    insurance, labour = AgencyKind.SOCIAL_INSURANCE, AgencyKind.LABOUR
     # 1. Social-insurance funeral allowance (BHXH).
-    if category in ("pensioner", "monthly_benefit", "awaiting_pension_age"):
-        return ("funeral_allowance", "social_insurance",
+    if category in (BenefitCategory.PENSIONER, BenefitCategory.MONTHLY_BENEFIT, BenefitCategory.AWAITING_PENSION_AGE):
+        return (allowance, insurance,
                 _("Người chết đang hưởng lương hưu, trợ cấp BHXH hằng tháng hoặc chờ đủ tuổi hưởng: hưởng trợ cấp "
-                  "mai táng do cơ quan BHXH chi trả."), CITE_KH74_FUNERAL)
-    if category == "reserved_contributions" and compulsory >= min_compulsory:
-        return ("funeral_allowance", "social_insurance",
+                  "mai táng do cơ quan BHXH chi trả."), cite_funeral)
+    if category == BenefitCategory.RESERVED_CONTRIBUTIONS and compulsory >= min_compulsory:
+        return (allowance, insurance,
                 _("Người chết đang bảo lưu thời gian đóng BHXH, có từ %(months)s tháng đóng bắt buộc: hưởng trợ cấp "
-                  "mai táng do cơ quan BHXH chi trả.") % {"months": min_compulsory}, CITE_KH74_FUNERAL)
-    if category == "voluntary_participant" and (compulsory >= min_compulsory or compulsory + voluntary >= min_total):
-        return ("funeral_allowance", "social_insurance",
+                  "mai táng do cơ quan BHXH chi trả.") % {"months": min_compulsory}, cite_funeral)
+    if category == BenefitCategory.VOLUNTARY_PARTICIPANT and (compulsory >= min_compulsory or compulsory + voluntary >= min_total):
+        return (allowance, insurance,
                 _("Người chết tham gia BHXH tự nguyện, có từ %(compulsory)s tháng đóng bắt buộc hoặc từ %(total)s "
                   "tháng đóng trở lên: hưởng trợ cấp mai táng do cơ quan BHXH chi trả.")
-                % {"compulsory": min_compulsory, "total": min_total}, CITE_KH74_FUNERAL)
+                % {"compulsory": min_compulsory, "total": min_total}, cite_funeral)
     # 2. Meritorious person: the same allowance, paid by labour & social affairs.
-    if category == "meritorious_person":
-        return ("funeral_allowance", "labour",
+    if category == BenefitCategory.MERITORIOUS_PERSON:
+        return (allowance, labour,
                 _("Người chết là người có công với cách mạng: trợ cấp mai táng do cơ quan Lao động - Xã hội chi "
-                  "trả."), CITE_MERITORIOUS)
+                  "trả."), rules.citation(CITE_MERITORIOUS, on))
     # 3. Funeral support for social-protection beneficiaries.
     min_age = rules.value("funeral_support.min_age", on)
-    if category == "social_protection":
-        return ("funeral_support", "labour",
-                _("Người chết đang hưởng trợ cấp xã hội hằng tháng: được hỗ trợ chi phí mai táng."), CITE_SUPPORT)
+    if category == BenefitCategory.SOCIAL_PROTECTION:
+        return (support, labour,
+                _("Người chết đang hưởng trợ cấp xã hội hằng tháng: được hỗ trợ chi phí mai táng."), cite_support)
     age = subject.get("age_at_death")
-    if category == "survivor_allowance" and isinstance(age, int) and age >= min_age:
-        return ("funeral_support", "labour",
+    if category == BenefitCategory.SURVIVOR_ALLOWANCE and isinstance(age, int) and age >= min_age:
+        return (support, labour,
                 _("Người chết từ đủ %(age)s tuổi, đang hưởng trợ cấp tuất hoặc trợ cấp hằng tháng khác: được hỗ trợ "
-                  "chi phí mai táng.") % {"age": min_age}, CITE_SUPPORT)
+                  "chi phí mai táng.") % {"age": min_age}, cite_support)
     # No match: say why, for the category given.
-    if category == "reserved_contributions":
+    if category == BenefitCategory.RESERVED_CONTRIBUTIONS:
         why = _("Người chết bảo lưu thời gian đóng BHXH nhưng chưa đủ %(months)s tháng đóng bắt buộc.") % {
             "months": min_compulsory}
-        return None, "", why, CITE_KH74_FUNERAL
-    if category == "voluntary_participant":
+        return None, "", why, cite_funeral
+    if category == BenefitCategory.VOLUNTARY_PARTICIPANT:
         why = _("Người chết tham gia BHXH tự nguyện nhưng chưa đủ %(compulsory)s tháng đóng bắt buộc hoặc "
                 "%(total)s tháng đóng.") % {"compulsory": min_compulsory, "total": min_total}
-        return None, "", why, CITE_KH74_FUNERAL
-    if category == "survivor_allowance":
+        return None, "", why, cite_funeral
+    if category == BenefitCategory.SURVIVOR_ALLOWANCE:
         why = _("Người hưởng trợ cấp tuất hoặc trợ cấp hằng tháng khác chỉ được hỗ trợ chi phí mai táng khi từ đủ "
                 "%(age)s tuổi.") % {"age": min_age}
-        return None, "", why, CITE_SUPPORT
-    return None, "", _("Người chết không thuộc đối tượng hưởng chế độ mai táng."), CITE_KH74_FUNERAL
+        return None, "", why, cite_support
+    return None, "", _("Người chết không thuộc đối tượng hưởng chế độ mai táng."), cite_funeral
 
 
 def _funeral(service: str, subject: Mapping[str, Any], on: date) -> ServiceVerdict:
@@ -268,13 +266,15 @@ def _funeral(service: str, subject: Mapping[str, Any], on: date) -> ServiceVerdi
 
 def verdicts(bundle: str, subject: Mapping[str, Any], *, on: date) -> dict[str, ServiceVerdict]:
     """One verdict per service of the bundle, in bundle order."""
-    if bundle == "birth":
-        found = [_birth_registration(subject), _residence_registration(subject), _health_insurance_card(subject, on)]
-    elif bundle == "death":
-        found = [ServiceVerdict("death_registration", True,
-                                _("Đăng ký khai tử tại xã nơi cư trú cuối cùng của người chết."), CITE_DEATH_PLACE),
-                 _residence_removal(subject, on), _funeral("funeral_allowance", subject, on),
-                 _funeral("funeral_support", subject, on)]
+    if bundle == Bundle.BIRTH:
+        found = [_birth_registration(subject, on), _residence_registration(subject, on),
+                 _health_insurance_card(subject, on)]
+    elif bundle == Bundle.DEATH:
+        found = [ServiceVerdict(Service.DEATH_REGISTRATION, True,
+                                _("Đăng ký khai tử tại xã nơi cư trú cuối cùng của người chết."),
+                                rules.citation(CITE_DEATH_PLACE, on)),
+                 _residence_removal(subject, on), _funeral(Service.FUNERAL_ALLOWANCE, subject, on),
+                 _funeral(Service.FUNERAL_SUPPORT, subject, on)]
     else:
         return {}
     for verdict in found:
@@ -284,7 +284,7 @@ def verdicts(bundle: str, subject: Mapping[str, Any], *, on: date) -> dict[str, 
 
 def deadline_days(service: str, on: date, *, needs_verification: bool = False) -> int:
     key = f"deadline.{service}"
-    if needs_verification and service == "residence_registration":
+    if needs_verification and service == Service.RESIDENCE_REGISTRATION:
         key += ".verification"
     return int(rules.value(key, on))
 
@@ -317,44 +317,48 @@ def plan(bundle: str, services: list[str], subject: Mapping[str, Any], *, on: da
         refuse("services", _("Nhóm thủ tục liên thông luôn gồm thủ tục “%(service)s”.") % {
             "service": service_label(first)})
     found = verdicts(bundle, subject, on=on)
-    automatic = bundle == "death" and found["residence_removal"].automatic and found["residence_removal"].offered
-    if bundle == "birth" and not {"residence_registration", "health_insurance_card"} & set(wanted):
+    removal = found.get(Service.RESIDENCE_REMOVAL)
+    automatic = removal is not None and removal.automatic and removal.offered
+    if bundle == Bundle.BIRTH and not {Service.RESIDENCE_REGISTRATION, Service.HEALTH_INSURANCE_CARD} & set(wanted):
         refuse("services", _("Chọn thêm ít nhất một thủ tục: đăng ký thường trú hoặc cấp thẻ BHYT cho trẻ (%(cite)s).")
-               % {"cite": CITE_KH74_BIRTH})
-    if bundle == "death":
+               % {"cite": rules.citation(CITE_LINKED_BIRTH, on)})
+    if bundle == Bundle.DEATH:
         if len(set(FUNERAL_SERVICES) & set(wanted)) > 1:
-            refuse("services", _("Chỉ được chọn một chế độ mai táng (%(cite)s).") % {"cite": CITE_KH74_FUNERAL})
+            refuse("services", _("Chỉ được chọn một chế độ mai táng (%(cite)s).")
+                   % {"cite": rules.citation(CITE_FUNERAL, on)})
         if len(wanted) == 1 and first in wanted and not automatic:
             refuse("services", _("Chọn thêm ít nhất một thủ tục liên thông: xóa đăng ký thường trú hoặc chế độ "
-                                 "mai táng (Kế hoạch 74/KH-UBND, mục II.2)."))
+                                 "mai táng (%(cite)s).") % {"cite": rules.citation(CITE_LINKED_DEATH, on)})
     for service in wanted:
         verdict = found[service]
         if not verdict.offered:
             refuse(verdict.field, _("Không thể thực hiện thủ tục “%(service)s”: %(reason)s (%(cite)s)") % {
                 "service": service_label(service), "reason": verdict.reason.rstrip("."), "cite": verdict.citation})
-    if "health_insurance_card" in wanted and subject.get("first_health_insurance_card") is None:
+    if Service.HEALTH_INSURANCE_CARD in wanted and subject.get("first_health_insurance_card") is None:
         refuse("subject.first_health_insurance_card",
-               _("Cho biết đây có phải lần đầu trẻ được cấp thẻ BHYT không (%(cite)s).") % {"cite": CITE_KH74_BIRTH})
-    if "funeral_allowance" in wanted and found["funeral_allowance"].agency == "social_insurance" \
-            and found["funeral_allowance"].offered and not subject.get("social_insurance_number"):
+               _("Cho biết đây có phải lần đầu trẻ được cấp thẻ BHYT không (%(cite)s).")
+               % {"cite": rules.citation(CITE_LINKED_BIRTH, on)})
+    allowance = found.get(Service.FUNERAL_ALLOWANCE)
+    if Service.FUNERAL_ALLOWANCE in wanted and allowance is not None and allowance.offered \
+            and allowance.agency == AgencyKind.SOCIAL_INSURANCE and not subject.get("social_insurance_number"):
         refuse("subject.social_insurance_number",
                _("Trợ cấp mai táng do cơ quan BHXH chi trả cần mã số bảo hiểm xã hội của người chết."))
     if errors:
         raise DomainError(errors)
 
     notices: list[str] = []
-    if automatic and "residence_removal" not in wanted:
-        wanted.append("residence_removal")
-    if bundle == "death" and automatic and subject.get("is_household_head") is True:
+    if automatic and Service.RESIDENCE_REMOVAL not in wanted:
+        wanted.append(Service.RESIDENCE_REMOVAL)
+    if removal is not None and automatic and subject.get("is_household_head") is True:
         notices.append(_("Người chết là chủ hộ: hộ gia đình cần làm thủ tục thay đổi chủ hộ (%(cite)s).")
-                       % {"cite": found["residence_removal"].citation})
+                       % {"cite": removal.citation})
     ordered = [s for s in allowed if s in wanted]
     legs = [
         PlannedLeg(
             service=service,
             agency=found[service].agency,
             depends_on=None if service == first else first,
-            automatic=service == "residence_removal" and automatic,
+            automatic=service == Service.RESIDENCE_REMOVAL and automatic,
             deadline_days=deadline_days(service, on, needs_verification=needs_verification),
         )
         for service in ordered
@@ -384,7 +388,7 @@ def facts(bundle: str, subject: Any) -> dict[str, Any]:
     for key in ("compulsory_months", "voluntary_months", "age_at_death"):
         if isinstance(out.get(key), str) and out[key].strip().isdigit():
             out[key] = int(out[key].strip())
-    if bundle == "death" and isinstance(out.get("date_of_birth"), date) and isinstance(out.get("date_of_death"), date):
+    if bundle == Bundle.DEATH and isinstance(out.get("date_of_birth"), date) and isinstance(out.get("date_of_death"), date):
         out["age_at_death"] = age_in_years(out["date_of_birth"], out["date_of_death"])
     return out
 
@@ -409,11 +413,11 @@ def explain(data: Mapping[str, Any], *, on: date) -> list[ServiceVerdict]:
     home = residence.get("unit") if isinstance(residence, Mapping) else None
     if found[first].offered and isinstance(unit, str) and isinstance(home, str) and unit.strip() and home.strip() \
             and unit.strip() != home.strip():
-        if bundle == "birth":
+        if bundle == Bundle.BIRTH:
             found[first] = ServiceVerdict(first, False, _("Khai sinh phải đăng ký tại xã nơi cư trú của cha hoặc mẹ."),
-                                          CITE_BIRTH_PLACE, agency=AGENCY[first], field="unit")
+                                          rules.citation(CITE_BIRTH_PLACE, on), agency=AGENCY[first], field="unit")
         else:
             found[first] = ServiceVerdict(first, False, _("Khai tử phải đăng ký tại xã nơi cư trú cuối cùng của "
-                                                          "người chết."), CITE_DEATH_PLACE, agency=AGENCY[first],
-                                          field="unit")
+                                                          "người chết."), rules.citation(CITE_DEATH_PLACE, on),
+                                          agency=AGENCY[first], field="unit")
     return list(found.values())

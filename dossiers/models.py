@@ -15,49 +15,20 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
 from agencies.models import AdminUnit, AgencyKind
+from dossiers.vocabulary import (
+    FINAL_LEG_STATES,
+    OPEN_DOSSIER_STATES,
+    Bundle,
+    Channel,
+    DocumentKind,
+    DossierStatus,
+    LegStatus,
+    Service,
+)
+from lienthong import formatting
 
-
-class Bundle(models.TextChoices):
-    BIRTH = "birth", _("Nhóm thủ tục khai sinh")
-    DEATH = "death", _("Nhóm thủ tục khai tử")
-
-
-class Service(models.TextChoices):
-    BIRTH_REGISTRATION = "birth_registration", _("Đăng ký khai sinh")
-    RESIDENCE_REGISTRATION = "residence_registration", _("Đăng ký thường trú")
-    HEALTH_INSURANCE_CARD = "health_insurance_card", _("Cấp thẻ BHYT cho trẻ em dưới 6 tuổi")
-    DEATH_REGISTRATION = "death_registration", _("Đăng ký khai tử")
-    RESIDENCE_REMOVAL = "residence_removal", _("Xóa đăng ký thường trú")
-    FUNERAL_ALLOWANCE = "funeral_allowance", _("Trợ cấp mai táng")
-    FUNERAL_SUPPORT = "funeral_support", _("Hỗ trợ chi phí mai táng")
-
-
-class Channel(models.TextChoices):
-    ONLINE = "online", _("Trực tuyến")
-    ONE_STOP = "one_stop", _("Tại bộ phận một cửa")
-
-
-class DossierStatus(models.TextChoices):
-    SUBMITTED = "submitted", _("Đã tiếp nhận")
-    IN_PROGRESS = "in_progress", _("Đang giải quyết")
-    COMPLETED = "completed", _("Đã hoàn thành")
-    PARTIALLY_COMPLETED = "partially_completed", _("Hoàn thành một phần")
-    REJECTED = "rejected", _("Bị từ chối")
-    WITHDRAWN = "withdrawn", _("Đã rút hồ sơ")
-
-
-class LegStatus(models.TextChoices):
-    WAITING = "waiting", _("Chờ thủ tục trước")
-    PENDING = "pending", _("Chờ tiếp nhận")
-    IN_PROGRESS = "in_progress", _("Đang xử lý")
-    AWAITING_SUPPLEMENT = "awaiting_supplement", _("Chờ bổ sung hồ sơ")
-    COMPLETED = "completed", _("Đã hoàn thành")
-    REJECTED = "rejected", _("Bị từ chối")
-    CANCELLED = "cancelled", _("Đã hủy")
-
-
-FINAL_LEG_STATES = (LegStatus.COMPLETED, LegStatus.REJECTED, LegStatus.CANCELLED)
-OPEN_DOSSIER_STATES = (DossierStatus.SUBMITTED, DossierStatus.IN_PROGRESS)
+# The choices (Bundle, Service, statuses, document kinds...) are defined once in
+# dossiers.vocabulary; `from dossiers.models import Service` keeps working.
 
 
 class Dossier(ConcurrentTransitionMixin, models.Model):
@@ -298,11 +269,7 @@ def new_token() -> str:
 class Document(models.Model):
     """A PDF the portal issued, with the hash the public verification page checks."""
 
-    class Kind(models.TextChoices):
-        BIRTH_CERTIFICATE = "birth_certificate", _("Giấy khai sinh (bản điện tử)")
-        DEATH_EXTRACT = "death_extract", _("Trích lục khai tử")
-        APPOINTMENT_SLIP = "appointment_slip", _("Phiếu hẹn trả kết quả")
-        DAILY_REPORT = "daily_report", _("Báo cáo ngày")
+    Kind = DocumentKind
 
     dossier = models.ForeignKey(Dossier, null=True, blank=True, on_delete=models.CASCADE, related_name="documents")
     leg = models.ForeignKey(Leg, null=True, blank=True, on_delete=models.SET_NULL, related_name="documents")
@@ -391,4 +358,4 @@ class Rule(models.Model):
         ordering = ["key", "valid_from"]
 
     def __str__(self) -> str:
-        return f"{self.key} @ {self.valid_from:%d/%m/%Y}"
+        return f"{self.key} @ {formatting.day(self.valid_from)}"

@@ -16,6 +16,8 @@ from django.utils import timezone, translation
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
+from lienthong import formatting
+
 logger = logging.getLogger("lienthong.sms")
 
 
@@ -50,7 +52,7 @@ def dossier_link(dossier) -> str:
 
 
 def _fmt(moment) -> str:
-    return timezone.localtime(moment).strftime("%d/%m/%Y %H:%M") if moment else ""
+    return formatting.moment(moment)
 
 
 def transition_message(transition) -> tuple[str, str, str]:

@@ -19,24 +19,18 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from agencies.models import AgencyKind
 from dossiers import rules
 from dossiers.models import Leg, NumberSequence, Service
+from dossiers.vocabulary import SERVICES
 from lienthong.errors import DomainError
 from lienthong.text import nfc
 
 CARD_RE = re.compile(r"^TE1\d{12}$")
 TEXT_FIELDS = ("registration_number", "book", "extract_number", "confirmation_number", "decision_number",
                "household", "address", "note")
-# The fields an agency may send per service; anything else is refused.
-ALLOWED: dict[str, set[str]] = {
-    Service.BIRTH_REGISTRATION: {"registration_number", "book", "personal_id", "registered_on", "note"},
-    Service.RESIDENCE_REGISTRATION: {"confirmation_number", "address", "household", "registered_on", "note"},
-    Service.HEALTH_INSURANCE_CARD: {"card_number", "social_insurance_number", "valid_from", "valid_until", "note"},
-    Service.DEATH_REGISTRATION: {"extract_number", "book", "registered_on", "note"},
-    Service.RESIDENCE_REMOVAL: {"confirmation_number", "removed_on", "note"},
-    Service.FUNERAL_ALLOWANCE: {"decision_number", "amount", "decided_on", "note"},
-    Service.FUNERAL_SUPPORT: {"decision_number", "amount", "decided_on", "note"},
-}
+# The fields an agency may send per service (dossiers.vocabulary); anything else is refused.
+ALLOWED: dict[str, frozenset[str]] = {service: facts.result_fields for service, facts in SERVICES.items()}
 
 
 def next_number(key: str) -> int:
@@ -137,7 +131,8 @@ def result_build(leg: Leg, given: dict | None) -> dict:
             card = str(given["card_number"]).strip().upper()
             if not CARD_RE.match(card):
                 raise DomainError({"result.card_number": [
-                    _("Mã thẻ BHYT gồm TE1, 2 chữ số mã tỉnh và 10 chữ số (Nghị định 146/2018/NĐ-CP).")]})
+                    _("Mã thẻ BHYT gồm TE1, 2 chữ số mã tỉnh và 10 chữ số (%(cite)s).")
+                    % {"cite": rules.citation("citation.health_insurance_card.number", on)}]})
             result["card_number"] = card
             result["social_insurance_number"] = card[-10:]
         else:
@@ -161,7 +156,8 @@ def result_build(leg: Leg, given: dict | None) -> dict:
         result["removed_on"] = _parse_date(given.get("removed_on", today), "removed_on").isoformat()
 
     elif leg.service in (Service.FUNERAL_ALLOWANCE, Service.FUNERAL_SUPPORT):
-        issuer = "BHXH" if leg.agency == "social_insurance" else "UBND"
+        # The issuing office's abbreviation in the decision number.
+        issuer = "BHXH" if leg.agency == AgencyKind.SOCIAL_INSURANCE else "UBND"
         result.setdefault("decision_number",
                           f"{next_number(f'decision:{leg.agency}:{dossier.scope_province.code}:{year}')}/QĐ-{issuer}")
         if "amount" in given:

@@ -19,8 +19,10 @@ from time import monotonic
 from typing import Any
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from dossiers.models import Rule
+from dossiers.vocabulary import Service
 
 # Workers live for days; an admin's edit should reach them within minutes.
 CACHE_SECONDS = 300
@@ -91,10 +93,10 @@ def funeral_amount(service: str, date_of_death: date) -> int:
     """The funeral benefit in VND for a death on that date (docs/domain.md §3.2, §3.3):
     `funeral_allowance` = multiplier × base salary of the month of death,
     `funeral_support` = multiplier × social-assistance standard (the minimum)."""
-    if service == "funeral_allowance":
+    if service == Service.FUNERAL_ALLOWANCE:
         base = value("amount.base_salary", date_of_death)
         factor = value("amount.funeral_allowance.multiplier", date_of_death)
-    elif service == "funeral_support":
+    elif service == Service.FUNERAL_SUPPORT:
         base = value("amount.social_assistance_standard", date_of_death)
         factor = value("amount.funeral_support.multiplier", date_of_death)
     else:
@@ -102,66 +104,91 @@ def funeral_amount(service: str, date_of_death: date) -> int:
     return int(base) * int(factor)
 
 
+def _clock(key: str, on: date | datetime) -> time:
+    raw = value(key, on)
+    if isinstance(raw, time):
+        return raw
+    hours, _sep, minutes = str(raw).partition(":")
+    return time(int(hours), int(minutes or 0))
+
+
 def cutoff_time(on: date | datetime) -> time:
-    """The daily cut-off (15:00) as a `datetime.time`."""
-    hours, minutes = str(value("cutoff_time", on)).split(":")
-    return time(int(hours), int(minutes))
+    """The daily cut-off in force on `on`: a dossier received from then on
+    counts from the next working day."""
+    return _clock("cutoff_time", on)
 
 
-# Officer's reject form: the legal grounds per service. Labels name the rule
-# they apply; "other" always comes last so an officer is never stuck.
-def _common() -> list[tuple[str, str]]:
-    return [
-        ("incomplete", _("Hồ sơ không đầy đủ, không hợp lệ và không được bổ sung trong thời hạn "
-                         "(Nghị định 63/2024/NĐ-CP, Điều 8)")),
-    ]
+def end_of_day_time(on: date | datetime) -> time:
+    """The end of office hours in force on `on`: a deadline is this time of
+    its last working day."""
+    return _clock("end_of_day_time", on)
 
 
-def _reasons(on: date) -> dict[str, list[tuple[str, str]]]:
-    return {
-        "birth_registration": [
-            ("wrong_commune", _("Không thuộc thẩm quyền: khai sinh tại UBND xã nơi cư trú của cha hoặc mẹ "
-                                "(Luật Hộ tịch, Điều 13)")),
-            ("special_case", _("Trường hợp khai sinh đặc biệt (trẻ bị bỏ rơi, chưa xác định cha/mẹ, sinh "
-                               "bằng mang thai hộ) phải làm thủ tục thông thường (Nghị định 123/2015/NĐ-CP, "
-                               "Điều 14, 15, 16)")),
-        ],
-        "residence_registration": [
-            ("collective_household", _("Cha, mẹ cư trú theo diện nhân khẩu tập thể: không thực hiện đăng ký "
-                                       "thường trú liên thông (Kế hoạch 74/KH-UBND, mục II.1)")),
-        ],
-        "health_insurance_card": [
-            ("not_first_card", _("Trẻ đã được cấp thẻ BHYT; thủ tục liên thông chỉ cấp thẻ lần đầu "
-                                 "(Kế hoạch 74/KH-UBND, mục II.1)")),
-            ("over_age", _("Trẻ đã đủ %(months)s tháng tuổi (Nghị định 146/2018/NĐ-CP, Điều 13)")
-             % {"months": value("health_insurance_card.max_age_months", on)}),
-        ],
-        "death_registration": [
-            ("wrong_commune", _("Không thuộc thẩm quyền: khai tử tại UBND xã nơi cư trú cuối cùng của "
-                                "người chết (Luật Hộ tịch, Điều 32)")),
-        ],
-        "residence_removal": [
-            ("no_permanent_residence", _("Người chết không có nơi thường trú (Kế hoạch 74/KH-UBND, mục II.2.b)")),
-            ("household_head", _("Người chết là chủ hộ: cần điều chỉnh chủ hộ trước (Kế hoạch 74/KH-UBND, "
-                                 "mục II.2.b)")),
-        ],
-        "funeral_allowance": [
-            ("not_eligible", _("Người chết không thuộc đối tượng hưởng trợ cấp mai táng (Kế hoạch 74/KH-UBND, "
-                               "mục II.2.c; Luật Bảo hiểm xã hội 2024)")),
-            ("insufficient_contributions", _("Không đủ thời gian đóng bảo hiểm xã hội (Kế hoạch 74/KH-UBND, "
-                                             "mục II.2.c)")),
-        ],
-        "funeral_support": [
-            ("not_eligible", _("Người chết không thuộc đối tượng hỗ trợ chi phí mai táng (Nghị định "
-                               "20/2021/NĐ-CP, Điều 11)")),
-        ],
-    }
+def citation(key: str, on: date | datetime) -> str:
+    """The legal citation of rule `key` in force on `on`. A citation only
+    names the law shown beside a message, so a date before the first row
+    gets the earliest one rather than an error."""
+    try:
+        return rule(key, on).citation
+    except RuleMissing:
+        entry = _load().get(key)
+        if entry is None:
+            raise
+        return entry[1][0].citation
+
+
+# Officer's reject form: the legal grounds per service, in plain words; the
+# label adds the citation of the rule (its key here) in force on the day.
+# "other" always comes last so an officer is never stuck.
+_COMMON = [("incomplete", gettext_noop("Hồ sơ không đầy đủ, không hợp lệ và không được bổ sung trong thời hạn"),
+            "deadline.supplement_answer")]
+_REASONS: dict[str, list[tuple[str, str, str]]] = {
+    Service.BIRTH_REGISTRATION: [
+        ("wrong_commune", gettext_noop("Không thuộc thẩm quyền: khai sinh tại UBND xã nơi cư trú của cha hoặc mẹ"),
+         "citation.birth_registration.place"),
+        ("special_case", gettext_noop("Trường hợp khai sinh đặc biệt (trẻ bị bỏ rơi, chưa xác định cha/mẹ, sinh bằng mang "
+                               "thai hộ) phải làm thủ tục thông thường"), "citation.special_case"),
+    ],
+    Service.RESIDENCE_REGISTRATION: [
+        ("collective_household", gettext_noop("Cha, mẹ cư trú theo diện nhân khẩu tập thể: không thực hiện đăng ký thường "
+                                       "trú liên thông"), "citation.linked.birth"),
+    ],
+    Service.HEALTH_INSURANCE_CARD: [
+        ("not_first_card", gettext_noop("Trẻ đã được cấp thẻ BHYT; thủ tục liên thông chỉ cấp thẻ lần đầu"),
+         "citation.linked.birth"),
+        ("over_age", gettext_noop("Trẻ đã đủ %(months)s tháng tuổi"), "health_insurance_card.max_age_months"),
+    ],
+    Service.DEATH_REGISTRATION: [
+        ("wrong_commune", gettext_noop("Không thuộc thẩm quyền: khai tử tại UBND xã nơi cư trú cuối cùng của người chết"),
+         "citation.death_registration.place"),
+    ],
+    Service.RESIDENCE_REMOVAL: [
+        ("no_permanent_residence", gettext_noop("Người chết không có nơi thường trú"), "citation.linked.residence_removal"),
+        ("household_head", gettext_noop("Người chết là chủ hộ: cần điều chỉnh chủ hộ trước"),
+         "citation.linked.residence_removal"),
+    ],
+    Service.FUNERAL_ALLOWANCE: [
+        ("not_eligible", gettext_noop("Người chết không thuộc đối tượng hưởng trợ cấp mai táng"),
+         "funeral_allowance.min_compulsory_months"),
+        ("insufficient_contributions", gettext_noop("Không đủ thời gian đóng bảo hiểm xã hội"),
+         "funeral_allowance.min_compulsory_months"),
+    ],
+    Service.FUNERAL_SUPPORT: [
+        ("not_eligible", gettext_noop("Người chết không thuộc đối tượng hỗ trợ chi phí mai táng"), "funeral_support.min_age"),
+    ],
+}
 
 
 def rejection_reasons(service: str, on: date | None = None) -> list[tuple[str, str]]:
-    """(code, Vietnamese label citing the rule) for the officer's reject form;
-    always ends with ("other", "Lý do khác")."""
+    """(code, Vietnamese label and its citation) for the officer's reject
+    form; always ends with ("other", "Lý do khác")."""
     from django.utils import timezone
 
-    reasons = _common() + _reasons(on or timezone.localdate()).get(service, [])
+    day = on or timezone.localdate()
+    months = value("health_insurance_card.max_age_months", day)
+    reasons = [
+        (code, _("%(reason)s (%(cite)s)") % {"reason": _(text) % {"months": months} if "%(" in text else _(text),
+                                           "cite": citation(key, day)})
+        for code, text, key in _COMMON + _REASONS.get(service, [])
+    ]
     return [*reasons, ("other", _("Lý do khác"))]

@@ -146,7 +146,7 @@ class BirthSubjectIn(serializers.Serializer):
     ethnicity = _char(50, required=False, default="Kinh")
     nationality = _char(2, min_length=2, required=False, default="VN")
     special_case = _choice(SPECIAL_CASES, required=False, allow_null=True, default=None)
-    # Required keys; null means "not identified" (Nghị định 123/2015 Điều 15).
+    # Required keys; null means "not identified" (a special case, see eligibility).
     mother = ParentIn(allow_null=True, error_messages=VI)
     father = ParentIn(allow_null=True, error_messages=VI)
     residence = ResidenceIn(error_messages=VI)
@@ -549,10 +549,12 @@ def submission_clean(data: Any, *, user: Any, files: Sequence[Any] = ()) -> Subm
             if home.pk != unit.pk:
                 if bundle == "birth":
                     errors.add("unit", _("Khai sinh phải đăng ký tại xã nơi cư trú của cha hoặc mẹ (%(home)s) "
-                                         "(Luật Hộ tịch 2014, Điều 13).") % {"home": home.name})
+                                         "(%(cite)s).") % {"home": home.name, "cite": rules.citation(
+                                             "citation.birth_registration.place", today)})
                 else:
                     errors.add("unit", _("Khai tử phải đăng ký tại xã nơi cư trú cuối cùng của người chết (%(home)s) "
-                                         "(Luật Hộ tịch 2014, Điều 32).") % {"home": home.name})
+                                         "(%(cite)s).") % {"home": home.name, "cite": rules.citation(
+                                             "citation.death_registration.place", today)})
     if unit is not None and not can_submit_for_unit(user, unit):
         errors.add("unit", _("Tài khoản này không được nộp hồ sơ tại %(unit)s.") % {"unit": unit.name})
 

@@ -9,7 +9,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext
 
-DATE_INPUT_FORMATS = ["%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y"]
+from lienthong.formatting import DATE_FORMAT, DATE_INPUT_FORMATS
 
 
 def name_errors(form: forms.Form) -> None:
@@ -36,7 +36,7 @@ def date_field(label: str, required: bool = False) -> forms.DateField:
     # its own UI language (mm/dd/yyyy on an English Chrome); clerks type
     # dd/mm/yyyy, as on every paper form.
     return forms.DateField(label=label, required=required, input_formats=DATE_INPUT_FORMATS,
-                           widget=forms.DateInput(format="%d/%m/%Y", attrs={
+                           widget=forms.DateInput(format=DATE_FORMAT, attrs={
                                "placeholder": "dd/mm/yyyy", "inputmode": "numeric", "autocomplete": "off",
                                "maxlength": "10"}))
 

@@ -92,7 +92,10 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "agencies.context_processors.navigation",
+                "dossiers.context_processors.legal_basis",
             ],
+            # {% load vn %}: dates, times and money as lienthong.formatting writes them.
+            "libraries": {"vn": "lienthong.templatetags.vn"},
         },
     }
 ]

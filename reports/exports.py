@@ -3,7 +3,6 @@ already-aggregated figures."""
 from __future__ import annotations
 
 import io
-from datetime import date
 from typing import Any
 
 from django.template.loader import render_to_string
@@ -12,6 +11,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 
+from lienthong import formatting
 from reports.selectors import agency_label, service_label
 
 THIN = Side(style="thin", color="888888")
@@ -21,7 +21,7 @@ CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
 
 
 def _dmy(iso: str) -> str:
-    return date.fromisoformat(iso).strftime("%d/%m/%Y")
+    return formatting.day(iso)
 
 
 def _sheet_table(ws, start_row: int, header: list[str], rows: list[list[Any]], bold_last: bool = False) -> int:

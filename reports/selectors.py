@@ -33,6 +33,7 @@ from agencies import access
 from agencies.models import AdminUnit, AgencyKind, User
 from agencies.selectors import CURRENT_MAP_FROM
 from dossiers.models import Dossier, Leg, LegStatus, Service
+from dossiers.vocabulary import DONE_DOSSIER_STATES, OPEN_DOSSIER_STATES, Channel, DossierStatus
 from reports import sql
 from reports.db import report_db
 from reports.models import DailyReport, DifficultyReport, OutsideCount, ReportSettings, UnitMap
@@ -168,8 +169,8 @@ def adoption_sql(group_col: str, params: dict[str, Any], *, provinces: list[int]
 
     return ADOPTION_SQL.format(
         group_col=group_col,
-        birth_linked=sql.json_array_has("d.services", "residence_registration"),
-        death_linked=sql.json_array_has("d.services", "residence_removal"),
+        birth_linked=sql.json_array_has("d.services", Service.RESIDENCE_REGISTRATION.value),
+        death_linked=sql.json_array_has("d.services", Service.RESIDENCE_REMOVAL.value),
         zero=sql.cast("0", "bigint"),
         in_provinces=sql.in_list("a.province_id", "provinces", provinces, params),
         legacy_province=sql.nullable_param("legacy_province", "bigint"),
@@ -304,8 +305,8 @@ def leg_counts_qs(*, day: date, since: date, provinces: list[int] | None, using:
     return (qs.values(province_id=F("dossier__scope_province_id"), unit_id=F("dossier__scope_unit_id"),
                       svc=F("service"), ag=F("agency"))
             .annotate(
-                received_online=Count("pk", filter=received_day & Q(dossier__channel="online")),
-                received_one_stop=Count("pk", filter=received_day & Q(dossier__channel="one_stop")),
+                received_online=Count("pk", filter=received_day & Q(dossier__channel=Channel.ONLINE)),
+                received_one_stop=Count("pk", filter=received_day & Q(dossier__channel=Channel.ONE_STOP)),
                 received=Count("pk", filter=received_day),
                 completed=Count("pk", filter=on_day & Q(status=LegStatus.COMPLETED)),
                 on_time=Count("pk", filter=on_day & on_time),
@@ -434,7 +435,7 @@ def open_overdue_q(now: datetime) -> Q:
     """Legs still being handled past their due time (an open leg means an open
     dossier, which narrows the search to open dossiers first)."""
     return Q(status__in=[LegStatus.PENDING, LegStatus.IN_PROGRESS], due_at__lt=now,
-             dossier__status__in=["submitted", "in_progress"])
+             dossier__status__in=OPEN_DOSSIER_STATES)
 
 
 def province_dossiers(province: AdminUnit, *, using: str) -> QuerySet[Dossier]:
@@ -451,10 +452,10 @@ def dashboard_kpis(province: AdminUnit, first: date, last: date, *, unit: AdminU
         legs = legs.filter(unit_scope_q(unit, "dossier__", using=db))
     d = dossiers.filter(submitted_at__gte=start, submitted_at__lt=end).aggregate(
         received=Count("pk"),
-        online=Count("pk", filter=Q(channel="online")),
-        in_progress=Count("pk", filter=Q(status__in=["submitted", "in_progress"])),
-        completed=Count("pk", filter=Q(status__in=["completed", "partially_completed"])),
-        rejected=Count("pk", filter=Q(status="rejected")),
+        online=Count("pk", filter=Q(channel=Channel.ONLINE)),
+        in_progress=Count("pk", filter=Q(status__in=OPEN_DOSSIER_STATES)),
+        completed=Count("pk", filter=Q(status__in=DONE_DOSSIER_STATES)),
+        rejected=Count("pk", filter=Q(status=DossierStatus.REJECTED)),
     )
     lg = legs.filter(finished_between_q(start, end), status=LegStatus.COMPLETED).aggregate(
         completed=Count("pk"),
@@ -491,7 +492,7 @@ def dashboard_trend(province: AdminUnit, first: date, last: date, *, unit: Admin
                     .annotate(day=TruncDate("submitted_at", tzinfo=tz)).values("day")
                     .annotate(n=Count("pk")).values_list("day", "n"))
     closed = dict(qs.filter(closed_at__gte=start, closed_at__lt=end,
-                            status__in=["completed", "partially_completed"])
+                            status__in=DONE_DOSSIER_STATES)
                   .annotate(day=TruncDate("closed_at", tzinfo=tz)).values("day")
                   .annotate(n=Count("pk")).values_list("day", "n"))
     out, d = [], first

@@ -17,8 +17,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from agencies import access
-from agencies.models import AdminUnit, User
+from agencies.models import AdminUnit, AgencyKind, Role, User
 from agencies.selectors import resolve_unit
+from lienthong import formatting
 from lienthong.errors import DomainError
 from reports import selectors
 from reports.models import DailyReport, DifficultyReport, OutsideCount, ReportRecipient
@@ -224,12 +225,12 @@ def daily_report_send(*, report_id: int) -> int:
     if not to:
         return 0
     subject = _("Báo cáo kết quả liên thông ngày %(date)s – %(province)s") % {
-        "date": report.date.strftime("%d/%m/%Y"), "province": report.province.name}
+        "date": formatting.day(report.date), "province": report.province.name}
     total = report.data["total"]
     body = _("Kính gửi,\n\nBáo cáo kết quả thực hiện liên thông ngày %(date)s: tiếp nhận %(received)s, "
              "hoàn thành %(completed)s (đúng hạn %(on_time)s), quá hạn %(overdue)s, từ chối %(rejected)s, "
              "chờ bổ sung %(awaiting)s.\nChi tiết trong tệp đính kèm và tại %(url)s\n") % {
-        "date": report.date.strftime("%d/%m/%Y"), "received": total["received"], "completed": total["completed"],
+        "date": formatting.day(report.date), "received": total["received"], "completed": total["completed"],
         "on_time": total["on_time"], "overdue": total["overdue"], "rejected": total["rejected"],
         "awaiting": total["awaiting_supplement"],
         "url": f"{settings.PORTAL_BASE_URL}/bao-cao/ngay/{report.pk}/"}
@@ -253,7 +254,7 @@ def difficulty_create(*, user: User, service: str, description: str, since: date
     """A unit's staff report a difficulty; it goes into the daily report."""
     if not access.can_file_difficulty(user):
         raise DomainError(_("Tài khoản này không gửi vướng mắc."))
-    agency = user.agency or ("one_stop" if user.role == "one_stop_clerk" else "")
+    agency = user.agency or (AgencyKind.ONE_STOP if user.role == Role.ONE_STOP_CLERK else "")
     return DifficultyReport.objects.create(unit=user.unit, service=service or "", agency=agency,
                                            description=description, since=since, reported_by=user)
 

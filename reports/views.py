@@ -26,6 +26,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from agencies import access
 from agencies.models import AdminUnit, AgencyKind, Role
 from dossiers.models import Service
+from lienthong import formatting
 from lienthong.errors import DomainError
 from lienthong.paging import PAGE_SIZE, pager_query
 from reports import exports, forms, selectors, services
@@ -36,12 +37,9 @@ from reports.models import DailyReport, DifficultyReport
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y")
-
-
 def _parse_date(raw: str | None, default: date) -> date:
     """dd/mm/yyyy as typed in the forms, or ISO as in links."""
-    for fmt in DATE_FORMATS:
+    for fmt in formatting.DATE_INPUT_FORMATS:
         try:
             return datetime.strptime((raw or "").strip(), fmt).date()
         except ValueError:
@@ -156,7 +154,7 @@ def adoption(request: HttpRequest) -> HttpResponse:
     subtitle = ""
     if q:
         subtitle = _("%(province)s · từ %(first)s đến %(last)s") % {
-            "province": q.province.name, "first": q.first.strftime("%d/%m/%Y"), "last": q.last.strftime("%d/%m/%Y")}
+            "province": q.province.name, "first": formatting.day(q.first), "last": formatting.day(q.last)}
         fmt = request.GET.get("format")
         name = f"ty-le-lien-thong-{q.province.code}-{q.first:%Y%m%d}-{q.last:%Y%m%d}"
         if fmt == "xlsx":

@@ -17,39 +17,29 @@ from django import forms
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from dossiers.models import Bundle, Service
+from dossiers.models import Bundle, Channel, Service
+from dossiers.vocabulary import (
+    BENEFIT_CHOICES,
+    BUNDLE_SERVICES,
+    NO_SPECIAL_CASE,
+    PREREQUISITE,
+    BenefitCategory,
+    HouseholdType,
+    Relationship,
+    Sex,
+    SpecialCase,
+)
 from lienthong.forms import LabelledForm, date_field, name_errors, pid_field, text_field
 
-BIRTH_SERVICES = [Service.BIRTH_REGISTRATION, Service.RESIDENCE_REGISTRATION, Service.HEALTH_INSURANCE_CARD]
-DEATH_SERVICES = [Service.DEATH_REGISTRATION, Service.RESIDENCE_REMOVAL, Service.FUNERAL_ALLOWANCE,
-                  Service.FUNERAL_SUPPORT]
-# The first service of each bundle is always part of it (DOMAIN §3.1, §3.2).
-ALWAYS = {Bundle.BIRTH: Service.BIRTH_REGISTRATION, Bundle.DEATH: Service.DEATH_REGISTRATION}
+BIRTH_SERVICES = BUNDLE_SERVICES[Bundle.BIRTH]
+DEATH_SERVICES = BUNDLE_SERVICES[Bundle.DEATH]
+# The first service of each bundle is always part of it (docs/domain.md §3.1, §3.2).
+ALWAYS = PREREQUISITE
 
-SEX_CHOICES = [("", _("— Chọn —")), ("male", _("Nam")), ("female", _("Nữ"))]
-RELATIONSHIP_CHOICES = [
-    ("mother", _("Mẹ")), ("father", _("Cha")), ("grandparent", _("Ông/bà")), ("spouse", _("Vợ/chồng")),
-    ("child", _("Con")), ("grandchild", _("Cháu")), ("sibling", _("Anh/chị/em")),
-    ("relative", _("Người thân khác")), ("guardian", _("Người giám hộ")), ("other", _("Người được ủy quyền")),
-]
-SPECIAL_CASE_CHOICES = [
-    ("", _("Không thuộc trường hợp đặc biệt")),
-    ("abandoned", _("Trẻ bị bỏ rơi (Điều 14 Nghị định 123/2015/NĐ-CP)")),
-    ("parent_unidentified", _("Chưa xác định được cha hoặc mẹ (Điều 15 Nghị định 123/2015/NĐ-CP)")),
-    ("surrogacy", _("Sinh ra do mang thai hộ (Điều 16 Nghị định 123/2015/NĐ-CP)")),
-]
-HOUSEHOLD_CHOICES = [("family", _("Hộ gia đình")), ("collective", _("Nhân khẩu tập thể"))]
-BENEFIT_CHOICES = [
-    ("none", _("Không hưởng chế độ nào")),
-    ("pensioner", _("Đang hưởng lương hưu")),
-    ("monthly_benefit", _("Đang hưởng trợ cấp BHXH hằng tháng")),
-    ("reserved_contributions", _("Đang bảo lưu thời gian đóng BHXH")),
-    ("voluntary_participant", _("Đang tham gia BHXH tự nguyện")),
-    ("awaiting_pension_age", _("Chờ đủ tuổi hưởng trợ cấp hằng tháng")),
-    ("meritorious_person", _("Người có công với cách mạng")),
-    ("social_protection", _("Đối tượng bảo trợ xã hội hưởng trợ cấp hằng tháng")),
-    ("survivor_allowance", _("Đang hưởng trợ cấp tuất hoặc trợ cấp hằng tháng khác")),
-]
+SEX_CHOICES = [("", _("— Chọn —")), *Sex.choices]
+RELATIONSHIP_CHOICES = Relationship.choices
+SPECIAL_CASE_CHOICES = [("", NO_SPECIAL_CASE), *SpecialCase.choices]
+HOUSEHOLD_CHOICES = HouseholdType.choices
 
 
 class CounterForm(LabelledForm):
@@ -127,15 +117,15 @@ class CounterForm(LabelledForm):
             initial.setdefault("subject__ethnicity", "Kinh")
             initial.setdefault("subject__nationality", "VN")
             initial.setdefault("subject__residence__unit", unit_code)
-            initial.setdefault("subject__residence__household_type", "family")
+            initial.setdefault("subject__residence__household_type", HouseholdType.FAMILY)
             initial.setdefault("subject__first_health_insurance_card", True)
-            initial.setdefault("applicant__relationship", "mother")
+            initial.setdefault("applicant__relationship", Relationship.MOTHER)
         else:
             initial.setdefault("services", [str(Service.DEATH_REGISTRATION), str(Service.RESIDENCE_REMOVAL)])
             initial.setdefault("subject__had_permanent_residence", True)
             initial.setdefault("subject__residence__unit", unit_code)
-            initial.setdefault("subject__benefit_category", "none")
-            initial.setdefault("applicant__relationship", "child")
+            initial.setdefault("subject__benefit_category", BenefitCategory.NONE)
+            initial.setdefault("applicant__relationship", Relationship.CHILD)
         super().__init__(*args, initial=initial, **kwargs)
         self.bundle_code = self.data.get("bundle") if self.is_bound and self.data.get("bundle") in Bundle.values \
             else bundle
@@ -189,7 +179,7 @@ class CounterForm(LabelledForm):
             "bundle": self.bundle_code,
             "services": services,
             "unit": self.unit_code,
-            "channel": "one_stop",
+            "channel": Channel.ONE_STOP,
             "applicant": {},
             "subject": {},
         }
@@ -207,7 +197,7 @@ class CounterForm(LabelledForm):
         if self.bundle_code == Bundle.BIRTH:
             data["subject"].setdefault("special_case", None)
             # A parent left blank is a parent not identified (API: null),
-            # which validation refuses with its rule (Nghị định 123/2015 Điều 15).
+            # which validation refuses with its rule (the special case of an unidentified parent).
             # While typing (preview) a blank parent is only "not typed yet".
             if not partial:
                 for parent in ("mother", "father"):

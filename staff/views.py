@@ -13,6 +13,7 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db.models import TextChoices
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -24,9 +25,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from agencies import access
 from agencies.models import AdminUnit, AgencyKind, Role
-from dossiers.models import Bundle, Dossier, DossierStatus, Leg, LegStatus, Service
+from dossiers import vocabulary
+from dossiers.models import Bundle, Document, Dossier, DossierStatus, Leg, LegStatus, Service
+from lienthong import formatting
 from lienthong.errors import Conflict, DomainError
-from lienthong.formatting import money
 from lienthong.paging import PAGE_SIZE, pager_query
 from staff import forms as f
 
@@ -149,7 +151,7 @@ def _field_labels() -> dict[str, str]:
 def receipt(request: HttpRequest, code: str) -> HttpResponse:
     """Phiếu hẹn trả kết quả: printable; links the PDF once the worker made it."""
     dossier = access.get_dossier_or_404(request.user, code)
-    slip = dossier.documents.filter(kind="appointment_slip").exclude(file="").first()
+    slip = dossier.documents.filter(kind=Document.Kind.APPOINTMENT_SLIP).exclude(file="").first()
     return render(request, "staff/receipt.html", {
         "dossier": dossier, "legs": dossier.legs.select_related("depends_on").order_by("id"), "slip": slip,
         "subject_pid": _pid(request, dossier, dossier.subject.get("personal_id", "")),
@@ -194,10 +196,10 @@ def _pid(request: HttpRequest, dossier: Dossier, value: str) -> str:
     return access.mask_personal_id(value)
 
 
-CHOICE_DISPLAY: dict[str, dict[str, str]] = {
-    "sex": dict(f.SEX_CHOICES), "relationship": dict(f.RELATIONSHIP_CHOICES),
-    "special_case": dict(f.SPECIAL_CASE_CHOICES), "household_type": dict(f.HOUSEHOLD_CHOICES),
-    "benefit_category": dict(f.BENEFIT_CHOICES),
+# The coded answers of the applicant and subject, shown by their label.
+CHOICE_DISPLAY: dict[str, type[TextChoices]] = {
+    "sex": vocabulary.Sex, "relationship": vocabulary.Relationship, "special_case": vocabulary.SpecialCase,
+    "household_type": vocabulary.HouseholdType, "benefit_category": vocabulary.BenefitCategory,
 }
 
 
@@ -220,12 +222,9 @@ def _describe(request: HttpRequest, dossier: Dossier, prefix: str, data: dict[st
         elif isinstance(value, bool):
             shown = _("Có") if value else _("Không")
         elif key in CHOICE_DISPLAY:
-            shown = str(CHOICE_DISPLAY[key].get(value, value))
+            shown = vocabulary.label(CHOICE_DISPLAY[key], str(value))
         elif key.startswith("date_") and isinstance(value, str):
-            try:
-                shown = date.fromisoformat(value).strftime("%d/%m/%Y")
-            except ValueError:
-                shown = value
+            shown = formatting.day(value)
         else:
             shown = str(value)
         rows.append((labels.get(path, key), shown))
@@ -255,12 +254,9 @@ def _result_rows(leg: Leg) -> list[tuple[str, str]]:
         if value in (None, "") or isinstance(value, (dict, list)):
             continue
         if key == "amount" and isinstance(value, int):
-            value = money(value)
+            value = formatting.money(value)
         elif isinstance(value, str) and len(value) == 10 and value[4] == "-" and value[7] == "-":
-            try:
-                value = date.fromisoformat(value).strftime("%d/%m/%Y")
-            except ValueError:
-                pass
+            value = formatting.day(value)
         label = fields[key].label if key in fields else RESULT_LABELS.get(key, key)
         rows.append((str(label), str(value)))
     return rows
@@ -373,7 +369,7 @@ def document_download(request: HttpRequest, code: str, pk: int) -> FileResponse:
 # --- agency work queue ------------------------------------------------------------
 QUEUE_TABS = [LegStatus.PENDING, LegStatus.IN_PROGRESS, LegStatus.AWAITING_SUPPLEMENT, LegStatus.WAITING,
               LegStatus.COMPLETED, LegStatus.REJECTED]
-OPEN_TABS = ("pending", "in_progress", "awaiting_supplement")
+OPEN_TABS = (LegStatus.PENDING, LegStatus.IN_PROGRESS, LegStatus.AWAITING_SUPPLEMENT)
 
 
 @access.staff_required
@@ -419,7 +415,7 @@ def _leg_context(request: HttpRequest, leg: Leg, **forms: Any) -> dict[str, Any]
     died = (leg.dossier.subject or {}).get("date_of_death")
     if leg.service in (Service.FUNERAL_ALLOWANCE, Service.FUNERAL_SUPPORT) and died:
         # What the portal fills in when the amount is left empty (rule table).
-        suggested_amount = money(rules.funeral_amount(leg.service, date.fromisoformat(died)))
+        suggested_amount = formatting.money(rules.funeral_amount(leg.service, date.fromisoformat(died)))
     return {
         "leg": leg, "dossier": leg.dossier, "now": timezone.now(), "suggested_amount": suggested_amount,
         "subject": _describe(request, leg.dossier, "subject", leg.dossier.subject),

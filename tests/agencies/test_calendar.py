@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -12,6 +12,8 @@ from agencies.models import CalendarDay
 
 pytestmark = pytest.mark.django_db
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+# The rule table's office hours (the calendar takes them from its caller).
+HOURS = {"cutoff": time(15, 0), "end_of_day": time(17, 0)}
 
 
 def at(y, m, d, h=9, mi=0) -> datetime:
@@ -35,7 +37,7 @@ def test_tet_2026_is_not_working():
 def test_two_working_days_across_tet_2026_skip_the_holiday():
     holidays_2026 = [d for d in (date(2026, 2, 14 + i) for i in range(12)) if not calendar.is_working_day(d)]
     first_back = calendar.next_working_day(max(holidays_2026))
-    due = calendar.add_working_days(at(2026, 2, 13, 9), 2)
+    due = calendar.add_working_days(at(2026, 2, 13, 9), 2, **HOURS)
     # Friday 13/2 before 15:00 is day 0; the next two working days are after Tết.
     assert due.date() == calendar.next_working_day(first_back)
     assert due.date() > date(2026, 2, 20)
@@ -48,29 +50,29 @@ def test_make_up_working_saturday_counts():
     calendar.clear_cache()
     assert calendar.is_working_day(saturday)
     # Friday 8/5 + 1 working day is now the Saturday.
-    assert calendar.add_working_days(at(2026, 5, 8), 1).date() == saturday
+    assert calendar.add_working_days(at(2026, 5, 8), 1, **HOURS).date() == saturday
 
 
 def test_extra_day_off_is_skipped():
     friday = date(2026, 5, 8)
     CalendarDay.objects.create(date=friday, kind=CalendarDay.Kind.DAY_OFF, name="Nghỉ bù")
     calendar.clear_cache()
-    assert calendar.add_working_days(at(2026, 5, 7), 1).date() == date(2026, 5, 11)
+    assert calendar.add_working_days(at(2026, 5, 7), 1, **HOURS).date() == date(2026, 5, 11)
 
 
 def test_received_before_1500_counts_from_the_same_day():
-    assert calendar.add_working_days(at(2026, 11, 23, 14, 59), 0) == at(2026, 11, 23, 17)
+    assert calendar.add_working_days(at(2026, 11, 23, 14, 59), 0, **HOURS) == at(2026, 11, 23, 17)
 
 
 def test_received_after_1500_counts_from_the_next_working_day():
-    assert calendar.add_working_days(at(2026, 11, 23, 15, 0), 0) == at(2026, 11, 24, 17)
+    assert calendar.add_working_days(at(2026, 11, 23, 15, 0), 0, **HOURS) == at(2026, 11, 24, 17)
     # Friday afternoon → Monday.
-    assert calendar.add_working_days(at(2026, 11, 27, 16), 0) == at(2026, 11, 30, 17)
-    assert calendar.add_working_days(at(2026, 11, 27, 16), 2) == at(2026, 12, 2, 17)
+    assert calendar.add_working_days(at(2026, 11, 27, 16), 0, **HOURS) == at(2026, 11, 30, 17)
+    assert calendar.add_working_days(at(2026, 11, 27, 16), 2, **HOURS) == at(2026, 12, 2, 17)
 
 
 def test_received_on_a_weekend_counts_from_monday():
-    assert calendar.add_working_days(at(2026, 11, 28, 10), 0) == at(2026, 11, 30, 17)
+    assert calendar.add_working_days(at(2026, 11, 28, 10), 0, **HOURS) == at(2026, 11, 30, 17)
 
 
 def test_working_days_between_skips_weekend_and_holidays():
@@ -85,7 +87,7 @@ def test_working_days_between_skips_weekend_and_holidays():
 def test_deadline_is_a_working_day_and_counts_exactly_n_days(day, n, hour):
     calendar.clear_cache()
     start = datetime(day.year, day.month, day.day, hour, tzinfo=TZ)
-    due = calendar.add_working_days(start, n)
+    due = calendar.add_working_days(start, n, **HOURS)
     assert calendar.is_working_day(due.date())
-    first = calendar.start_day(start)
+    first = calendar.start_day(start, HOURS["cutoff"])
     assert calendar.working_days_between(datetime.combine(first, datetime.min.time(), TZ), due) == n

@@ -2,7 +2,7 @@
 supplement pause and the rules in force at the submission date."""
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -16,6 +16,7 @@ from tests.dossiers.payloads import birth_payload
 
 pytestmark = pytest.mark.django_db
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+END_OF_DAY = time(17, 0)  # the rule table's end of office hours
 
 
 @pytest.fixture(autouse=True)
@@ -49,7 +50,7 @@ def test_cut_off_at_15_00_moves_the_clock_to_the_next_working_day(eng, minute, d
     hour = 14 if minute == 59 else 15
     dossier = imported(eng, at(2026, 11, 20, hour, minute))  # a Friday
     birth = leg_of(dossier, "birth_registration")
-    assert birth.due_at == datetime.combine(due_day, calendar.END_OF_DAY, tzinfo=TZ)
+    assert birth.due_at == datetime.combine(due_day, END_OF_DAY, tzinfo=TZ)
 
 
 def test_dependant_clock_starts_when_the_prerequisite_completes(eng):
@@ -83,7 +84,7 @@ def test_the_2023_regime_gave_the_whole_birth_bundle_20_working_days(eng):
     while count < 20:
         day += timedelta(days=1)
         count += calendar.is_working_day(day)
-    assert dossier.due_at == datetime.combine(day, calendar.END_OF_DAY, tzinfo=TZ)
+    assert dossier.due_at == datetime.combine(day, END_OF_DAY, tzinfo=TZ)
 
 
 def test_supplement_pause_extends_the_due_time_by_the_working_days_waited(eng):
