@@ -274,9 +274,10 @@ def dossier_detail(request: HttpRequest, code: str) -> HttpResponse:
 
 def _dossier_page(request: HttpRequest, code: str, supplement_form: f.CounterSupplementForm | None = None,
                   withdraw_form: f.WithdrawForm | None = None, status: int = 200) -> HttpResponse:
-    from dossiers import selectors
+    from dossiers import selectors, services
 
     dossier = selectors.dossier_for_display(user=request.user, code=code)
+    services.dossier_view_record(user=request.user, dossier=dossier, full_data=dossier.full_data)
     can_act, legs = dossier.full_data, dossier.leg_list  # decided and read by dossier_for_display
     workable = set(access.workable_legs(request.user).filter(dossier=dossier).values_list("pk", flat=True))
     for leg in legs:
