@@ -225,6 +225,9 @@ def dossier_detail(request: HttpRequest, code: str) -> HttpResponse:
                "documents": docs, "rendering": rendering, "supplement_form": f.SupplementForm()}
     if request.htmx and request.GET.get("part") == "documents":
         return render(request, "citizen/_documents.html", context)
+    # An opening of the page (the documents' polling above is none).
+    engine.dossier_view_record(user=request.user, dossier=dossier,
+                               full_data=access.can_act_on_dossier(request.user, dossier))
     return render(request, "citizen/dossier.html", context)
 
 
