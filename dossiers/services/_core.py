@@ -38,6 +38,7 @@ from dossiers.models import (
     Service,
     Transition,
 )
+from lienthong.celery import BROKER_ERRORS
 from lienthong.errors import Conflict, DomainError
 from lienthong.text import nfc, nul_paths, search_key
 
@@ -78,16 +79,6 @@ def _require(method: Callable, message: str | None = None) -> None:
         raise _changed(message)
 
 
-# What a broker that is down raises on publish (kombu wraps the connection
-# error in its OperationalError after its own retries; redis-py and the
-# socket errors are listed in case a transport lets them through).
-def _broker_errors() -> tuple[type[BaseException], ...]:
-    from kombu.exceptions import KombuError
-    from redis.exceptions import RedisError
-
-    return (KombuError, RedisError, OSError)
-
-
 def _dispatch(task: Any, *args: Any) -> bool:
     """Publish a task after commit. A broker that is down must not turn an
     action already saved into a 500: the database holds the truth and the
@@ -95,7 +86,7 @@ def _dispatch(task: Any, *args: Any) -> bool:
     notifications). Returns whether the message went out."""
     try:
         task.delay(*args)
-    except _broker_errors():
+    except BROKER_ERRORS:
         logger.warning("broker unavailable: %s%r left for the sweep", task.name, args, exc_info=True)
         return False
     return True
