@@ -26,7 +26,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from agencies import access, auth
-from agencies.models import Role, User
+from agencies.models import User
 from agencies.selectors import resolve_unit
 from citizens import forms as f
 from citizens import services
@@ -50,7 +50,7 @@ def _citizen_required(view):
     """Logged-in citizens only; staff are sent to their own pages."""
     @login_required
     def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        if request.user.role != Role.CITIZEN or request.user.is_superuser:
+        if not access.uses_citizen_pages(request.user):
             return redirect("home")
         return view(request, *args, **kwargs)
     wrapped.__name__ = view.__name__
