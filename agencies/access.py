@@ -7,17 +7,25 @@ forbidden, so a guessed id leaks nothing.
 from __future__ import annotations
 
 from functools import wraps
-from typing import TYPE_CHECKING, Any
+from typing import Any, TypeAlias
 
+from django.apps import apps
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q, QuerySet
+from django.db.models import Model, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 
 from agencies.models import AdminUnit, AgencyKind, Role, User
 
-if TYPE_CHECKING:
-    from dossiers.models import Dossier, Leg
+# agencies imports nothing of dossiers: its models are looked up by name
+# (apps.get_model). In the annotations, rows of dossiers.Dossier and dossiers.Leg.
+Dossier: TypeAlias = Any
+Leg: TypeAlias = Any
+
+
+def _model(name: str) -> type[Model]:
+    return apps.get_model("dossiers", name)
+
 
 STAFF_ROLES = (Role.ONE_STOP_CLERK, Role.OFFICER, Role.PROVINCIAL_VIEWER, Role.ADMIN)
 
@@ -64,20 +72,17 @@ def leg_q(user: User) -> Q:
 
 
 def visible_dossiers(user: User, queryset: QuerySet | None = None) -> QuerySet:
-    from dossiers.models import Dossier
-
-    qs = Dossier.objects.all() if queryset is None else queryset
+    dossiers = _model("Dossier").objects
+    qs = dossiers.all() if queryset is None else queryset
     q = dossier_q(user)
     # Officers' filter crosses the legs relation: keep one row per dossier.
     if user.is_authenticated and user.role == Role.OFFICER:
-        return qs.filter(pk__in=Dossier.objects.filter(q).values("pk"))
+        return qs.filter(pk__in=dossiers.filter(q).values("pk"))
     return qs.filter(q)
 
 
 def workable_legs(user: User, queryset: QuerySet | None = None) -> QuerySet:
-    from dossiers.models import Leg
-
-    qs = Leg.objects.all() if queryset is None else queryset
+    qs = _model("Leg").objects.all() if queryset is None else queryset
     return qs.filter(leg_q(user))
 
 
@@ -114,6 +119,42 @@ def can_submit_for_unit(user: User, unit: AdminUnit) -> bool:
     if user.role == Role.ONE_STOP_CLERK:
         return user.unit_id is not None and (unit.pk == user.unit_id or unit.successor_id == user.unit_id)
     return False
+
+
+def can_use_counter(user: User) -> bool:
+    """The one-stop counter (intake on a citizen's behalf) is the clerks',
+    at their own commune."""
+    return (user.is_authenticated and user.role == Role.ONE_STOP_CLERK and user.unit is not None
+            and can_submit_for_unit(user, user.unit))
+
+
+def can_act_at_counter(user: User, dossier: Dossier) -> bool:
+    """What the counter does for a dossier after filing (record a supplement
+    or a withdrawal the citizen brings, hand over the results): its own
+    commune's clerks."""
+    return user.is_authenticated and user.role == Role.ONE_STOP_CLERK and can_act_on_dossier(user, dossier)
+
+
+def is_citizen(user: Any) -> bool:
+    """A citizen's account (the applicant of what they filed online)."""
+    return bool(getattr(user, "is_authenticated", False) and user.role == Role.CITIZEN)
+
+
+def uses_citizen_pages(user: User) -> bool:
+    """The citizens' own pages: citizens only (staff and administrators have
+    theirs, even a superuser left with the default role)."""
+    return is_citizen(user) and not user.is_superuser
+
+
+def sees_every_province(user: User) -> bool:
+    """Administrators read and enter figures for any province."""
+    return user.is_authenticated and (user.role == Role.ADMIN or user.is_superuser)
+
+
+def difficulty_agency(user: User) -> str:
+    """The agency a difficulty report is filed under: the officer's, or the
+    one-stop shop for its clerks."""
+    return user.agency or (AgencyKind.ONE_STOP if user.role == Role.ONE_STOP_CLERK else "")
 
 
 def can_view_province(user: User, province: AdminUnit) -> bool:

@@ -26,7 +26,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from agencies import access, auth
-from agencies.models import Role, User
+from agencies.models import User
 from agencies.selectors import resolve_unit
 from citizens import forms as f
 from citizens import services
@@ -51,7 +51,7 @@ def _citizen_required(view):
     """Logged-in citizens only; staff are sent to their own pages."""
     @login_required
     def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        if request.user.role != Role.CITIZEN or request.user.is_superuser:
+        if not access.uses_citizen_pages(request.user):
             return redirect("home")
         return view(request, *args, **kwargs)
     wrapped.__name__ = view.__name__
@@ -226,6 +226,9 @@ def dossier_detail(request: HttpRequest, code: str) -> HttpResponse:
                "documents": docs, "rendering": rendering, "supplement_form": f.SupplementForm()}
     if request.htmx and request.GET.get("part") == "documents":
         return render(request, "citizen/_documents.html", context)
+    # An opening of the page (the documents' polling above is none).
+    engine.dossier_view_record(user=request.user, dossier=dossier,
+                               full_data=access.can_act_on_dossier(request.user, dossier))
     return render(request, "citizen/dossier.html", context)
 
 

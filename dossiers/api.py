@@ -143,6 +143,7 @@ class DossierDetailApi(APIView):
     @extend_schema(operation_id="dossiers_retrieve", responses=DossierOut)
     def get(self, request: Request, code: str) -> Response:
         dossier = selectors.dossier_for_display(user=request.user, code=code)
+        services.dossier_view_record(user=request.user, dossier=dossier, full_data=dossier.full_data)
         return Response(_dossier_out(request, dossier, full=dossier.full_data))
 
 

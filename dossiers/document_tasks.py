@@ -1,18 +1,19 @@
 """Celery tasks that render and store issued PDF documents (WeasyPrint runs
-in a worker, never in a request)."""
+in a worker, never in a request), on the documents lane."""
 from __future__ import annotations
 
 import logging
 
-from celery import shared_task
+from lienthong.celery import DOCUMENTS, task
 
 logger = logging.getLogger("lienthong.documents")
 
 
-@shared_task(bind=True, acks_late=True, max_retries=5, default_retry_delay=10)
-def render_document(self, dossier_id: int, kind: str) -> int | None:
+@task(lane=DOCUMENTS, name="dossiers.document_tasks.render_document")
+def render_document(dossier_id: int, kind: str) -> int | None:
     """Render (or re-render idempotently) the document `kind` of a dossier;
-    returns the Document id, or None when there is nothing to render."""
+    returns the Document id, or None when there is nothing to render.
+    Transient errors are retried by the project's retry policy."""
     from dossiers.documents import DocumentNotReady, document_issue
     from dossiers.models import Dossier
 
@@ -26,5 +27,3 @@ def render_document(self, dossier_id: int, kind: str) -> int | None:
         # Queued before the result existed: the engine queues it again on completion.
         logger.warning("render_document: %s", exc)
         return None
-    except Exception as exc:  # noqa: BLE001 - retried with backoff, then raised
-        raise self.retry(exc=exc, countdown=10 * 2 ** self.request.retries) from exc

@@ -39,10 +39,10 @@ def send_email(to: str, subject: str, body: str) -> None:
 def dossier_link(dossier) -> str:
     """Where the applicant follows the dossier: their own page when they
     filed it with an account, else the public tracking page (code + phone)."""
-    from agencies.models import Role
+    from agencies import access
 
     try:
-        if dossier.submitted_by_id and dossier.submitted_by.role == Role.CITIZEN:
+        if dossier.submitted_by_id and access.is_citizen(dossier.submitted_by):
             path = reverse("citizen:dossier", kwargs={"code": dossier.code})
         else:
             path = reverse("citizen:track")

@@ -11,7 +11,7 @@ from django.utils import timezone
 from agencies import access
 from agencies.calendar import TZ
 from agencies.models import User
-from dossiers.models import OPEN_DOSSIER_STATES, Dossier, DossierView, Leg, LegStatus, Transition
+from dossiers.models import OPEN_DOSSIER_STATES, Dossier, Leg, LegStatus, Transition
 from lienthong.text import search_key
 
 ORDERINGS = {"submitted_at", "-submitted_at", "due_at", "-due_at", "code", "-code", "status", "-status",
@@ -85,15 +85,15 @@ def dossier_timeline(dossier: Dossier) -> list[Transition]:
 
 
 def dossier_for_display(*, user: User, code: str) -> Dossier:
-    """The dossier with its legs, logged as viewed. `dossier.full_data` says
-    whether personal IDs may be shown whole; `dossier.masked` holds the
-    masked forms for everyone else."""
+    """The dossier with its legs. `dossier.full_data` says whether personal
+    IDs may be shown whole; `dossier.masked` holds the masked forms for
+    everyone else. Reads only: the page that shows it records the opening
+    (services.dossier_view_record)."""
     dossier = (access.visible_dossiers(user).select_related("unit", "scope_unit", "scope_province", "submitted_by")
                .filter(code=code).first())
     if dossier is None:
         raise Http404
     full = access.can_act_on_dossier(user, dossier)
-    DossierView.objects.create(dossier=dossier, user=user if user.is_authenticated else None, full_data=full)
     dossier.full_data = full  # type: ignore[attr-defined]
     dossier.leg_list = list(  # type: ignore[attr-defined]
         dossier.legs.select_related("depends_on", "assigned_to").order_by("id"))

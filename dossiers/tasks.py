@@ -6,17 +6,10 @@ retry, a second worker) changes nothing the second time.
 """
 from __future__ import annotations
 
-from celery import shared_task
-from django.db import DatabaseError
-
-# Retry only what can heal by itself (a lost connection, a deadlock victim,
-# a mail server that is down); a bug should fail loudly, not loop.
-RETRY_ON = (DatabaseError, ConnectionError, TimeoutError, OSError)
-RETRY = {"autoretry_for": RETRY_ON, "retry_backoff": 2, "retry_backoff_max": 300, "retry_jitter": True,
-         "max_retries": 8, "acks_late": True}
+from lienthong.celery import DISPATCH, task
 
 
-@shared_task(name="dossiers.tasks.fan_out", **RETRY)
+@task(lane=DISPATCH, name="dossiers.tasks.fan_out")
 def fan_out(leg_id: int) -> list[int]:
     """A prerequisite leg finished: open (or cancel) the legs waiting for it."""
     from dossiers.services import leg_fan_out
@@ -24,7 +17,7 @@ def fan_out(leg_id: int) -> list[int]:
     return leg_fan_out(leg_id=leg_id)
 
 
-@shared_task(name="dossiers.tasks.notify_transition", **RETRY)
+@task(lane=DISPATCH, name="dossiers.tasks.notify_transition")
 def notify_transition(transition_id: int) -> int:
     """Tell the applicant about one status change (email and SMS, once each)."""
     from dossiers.notifications import transition_notify
@@ -32,7 +25,7 @@ def notify_transition(transition_id: int) -> int:
     return transition_notify(transition_id=transition_id)
 
 
-@shared_task(name="dossiers.tasks.sweep", **RETRY)
+@task(lane=DISPATCH, name="dossiers.tasks.sweep")
 def sweep(documents_after_seconds: int | None = None) -> dict[str, int]:
     """Every minute (beat): missed fan-out, overdue legs, expired supplements,
     automatic residence removal, dossiers to close, notices and documents

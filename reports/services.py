@@ -1,25 +1,29 @@
 """Writes of the reports app: outside counts (one at a time or a whole CSV,
-all or nothing) and the daily-report snapshots."""
+all or nothing), the daily-report snapshots and the reports' PDFs (rendered
+by a worker on the reports lane, never in a request)."""
 from __future__ import annotations
 
 import csv
 import io
 import logging
+import secrets
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
 from django.conf import settings
 from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.core.mail import EmailMessage
 from django.db import DEFAULT_DB_ALIAS, IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from agencies import access
-from agencies.models import AdminUnit, AgencyKind, Role, User
+from agencies.models import AdminUnit, User
 from agencies.selectors import resolve_unit
 from lienthong import formatting
+from lienthong.celery import RETRY_ON
 from lienthong.errors import DomainError
 from reports import selectors
 from reports.models import DailyReport, DifficultyReport, OutsideCount, ReportRecipient
@@ -80,7 +84,7 @@ def outside_count_clean(data: dict[str, Any], *, user: User) -> OutsideCountInpu
         errors["unit"] = [_("Không tìm thấy đơn vị hành chính có mã này.")]
     elif unit.level == AdminUnit.Level.PROVINCE:
         errors["unit"] = [_("Nhập số liệu theo xã/phường hoặc quận/huyện (bản đồ cũ), không theo tỉnh.")]
-    elif not (user.role == "admin" or user.is_superuser):
+    elif not access.sees_every_province(user):
         own = selectors.user_province(user)
         if own is None or _province_of(unit) != own.pk:
             errors["unit"] = [_("Đơn vị không thuộc tỉnh/thành phố bạn phụ trách.")]
@@ -254,8 +258,7 @@ def difficulty_create(*, user: User, service: str, description: str, since: date
     """A unit's staff report a difficulty; it goes into the daily report."""
     if not access.can_file_difficulty(user):
         raise DomainError(_("Tài khoản này không gửi vướng mắc."))
-    agency = user.agency or (AgencyKind.ONE_STOP if user.role == Role.ONE_STOP_CLERK else "")
-    return DifficultyReport.objects.create(unit=user.unit, service=service or "", agency=agency,
+    return DifficultyReport.objects.create(unit=user.unit, service=service or "", agency=access.difficulty_agency(user),
                                            description=description, since=since, reported_by=user)
 
 
@@ -265,3 +268,86 @@ def difficulty_close(*, report_id: int, user: User, resolution: str) -> bool:
     (False)."""
     return bool(DifficultyReport.objects.filter(pk=report_id, closed_at__isnull=True).update(
         closed_at=timezone.now(), closed_by=user, resolution=resolution))
+
+
+# --- PDFs: rendered by the reports' worker, offered when ready -------------------
+PDF_KINDS = ("adoption", "daily")
+PDF_DIR = "reports/pdf"
+
+
+def report_pdf_paths(*, province_code: str, job: str) -> dict[str, str]:
+    """Where a requested PDF is written: the file, then a marker saying it is
+    complete (or that rendering failed). Under the province's code: the page
+    that offers it checks access to that province first."""
+    base = f"{PDF_DIR}/{province_code}/{job}"
+    return {"pdf": f"{base}.pdf", "ready": f"{base}.ready", "failed": f"{base}.failed"}
+
+
+def report_pdf_status(*, province_code: str, job: str) -> str:
+    """"ready", "failed" or "pending"."""
+    if not job.isalnum():  # only the tokens report_pdf_request makes
+        return "failed"
+    paths = report_pdf_paths(province_code=province_code, job=job)
+    if default_storage.exists(paths["ready"]):
+        return "ready"
+    return "failed" if default_storage.exists(paths["failed"]) else "pending"
+
+
+def report_pdf_request(*, kind: str, province: AdminUnit, params: dict[str, Any]) -> str:
+    """Queue the rendering of a report's PDF; returns the job token the page
+    polls with. Without a broker (eager mode) it is rendered here."""
+    from reports.tasks import render_report_pdf
+
+    if kind not in PDF_KINDS:
+        raise ValueError(kind)
+    job = secrets.token_hex(16)
+    render_report_pdf.delay(kind, {**params, "province": province.pk, "language": translation.get_language()}, job)
+    return job
+
+
+def daily_report_pdf_request(*, report: DailyReport) -> None:
+    """A snapshot without its PDF (the engine failed when it was built):
+    render it in the worker and store it on the snapshot."""
+    from reports.tasks import render_report_pdf
+
+    render_report_pdf.delay("daily_snapshot", {"report": report.pk, "language": translation.get_language()}, "")
+
+
+def report_pdf_render(*, kind: str, params: dict[str, Any], job: str) -> str | None:
+    """Worker side: render and store. Safe to run twice (a finished job, or
+    a snapshot that has its PDF, is left as it is). Returns the file's name."""
+    from reports import exports
+
+    with translation.override(params.get("language") or settings.LANGUAGE_CODE):
+        if kind == "daily_snapshot":
+            report = DailyReport.objects.select_related("province").filter(pk=params["report"]).first()
+            if report is None or report.pdf:
+                return report.pdf.name if report else None
+            name = f"bao-cao-ngay-{report.province.code}-{report.date:%Y%m%d}.pdf"
+            report.pdf.save(name, ContentFile(exports.daily_pdf(report.data)), save=False)
+            DailyReport.objects.filter(pk=report.pk, pdf="").update(pdf=report.pdf.name)
+            return report.pdf.name
+        province = AdminUnit.objects.get(pk=params["province"])
+        paths = report_pdf_paths(province_code=province.code, job=job)
+        if default_storage.exists(paths["ready"]):
+            return paths["pdf"]
+        try:
+            if kind == "adoption":
+                query = selectors.AdoptionQuery(province=province, first=date.fromisoformat(params["first"]),
+                                                last=date.fromisoformat(params["last"]), group_by=params["group_by"])
+                content = exports.adoption_pdf(selectors.adoption_report(query), title=params["title"],
+                                               subtitle=params["subtitle"])
+            elif kind == "daily":
+                content = exports.daily_pdf(selectors.daily_report_data(province, date.fromisoformat(params["day"])))
+            else:
+                raise ValueError(kind)
+        except Exception as exc:
+            if not isinstance(exc, RETRY_ON):
+                # Will not heal by retrying: tell the waiting page.
+                default_storage.save(paths["failed"], ContentFile(b""))
+            raise
+        if default_storage.exists(paths["pdf"]):  # a second delivery half-way through
+            default_storage.delete(paths["pdf"])
+        stored = default_storage.save(paths["pdf"], ContentFile(content))
+        default_storage.save(paths["ready"], ContentFile(b""))
+        return stored

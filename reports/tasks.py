@@ -3,15 +3,15 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from celery import shared_task
 from django.db import transaction
 from django.utils import timezone
 
 from agencies.models import AdminUnit
+from lienthong.celery import REPORTS, task
 from reports import selectors, services
 
 
-@shared_task(autoretry_for=(Exception,), retry_backoff=30, max_retries=5)
+@task(lane=REPORTS, name="reports.tasks.build_daily_report")
 def build_daily_report(day: str | None = None) -> list[int]:
     """Build yesterday's snapshot for every province with activity or
     recipients, then queue its email. Safe to run twice: existing snapshots
@@ -29,6 +29,13 @@ def build_daily_report(day: str | None = None) -> list[int]:
     return ids
 
 
-@shared_task(autoretry_for=(Exception,), retry_backoff=30, max_retries=5)
+@task(lane=REPORTS, name="reports.tasks.send_daily_report")
 def send_daily_report(report_id: int) -> int:
     return services.daily_report_send(report_id=report_id)
+
+
+@task(lane=REPORTS, name="reports.tasks.render_report_pdf")
+def render_report_pdf(kind: str, params: dict, job: str) -> str | None:
+    """A report's PDF asked for on a page (adoption, daily on demand, a
+    snapshot missing its PDF): WeasyPrint runs here, never in a request."""
+    return services.report_pdf_render(kind=kind, params=params, job=job)

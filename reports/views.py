@@ -15,18 +15,21 @@ from datetime import date, datetime, timedelta
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
 from django.db import DEFAULT_DB_ALIAS
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from agencies import access
-from agencies.models import AdminUnit, AgencyKind, Role
+from agencies.models import AdminUnit, AgencyKind
 from dossiers.models import Service
 from lienthong import formatting
+from lienthong.celery import BROKER_ERRORS
 from lienthong.errors import DomainError
 from lienthong.paging import PAGE_SIZE, pager_query
 from reports import exports, forms, selectors, services
@@ -51,7 +54,7 @@ def _province(request: HttpRequest, at: date | None = None) -> AdminUnit:
     """The province the page is about: ?province= or the user's own; admins
     without a unit get the first province. 404 outside the caller's scope."""
     code = request.GET.get("province")
-    if not code and request.user.unit_id is None and (request.user.role == Role.ADMIN or request.user.is_superuser):
+    if not code and request.user.unit_id is None and access.sees_every_province(request.user):
         code = AdminUnit.objects.filter(map=AdminUnit.Map.CURRENT, level=AdminUnit.Level.PROVINCE
                                         ).order_by("code").values_list("code", flat=True).first()
     return selectors.province_resolve(code, user=request.user, at=at)
@@ -149,7 +152,10 @@ def adoption(request: HttpRequest) -> HttpResponse:
         errors = exc.errors
     else:
         errors = {}
-    report = selectors.adoption_report(q) if q else {"rows": [], "total": {}}
+    if q and request.GET.get("format") == "pdf":
+        report = {"rows": [], "total": {}}  # the worker computes the PDF's figures
+    else:
+        report = selectors.adoption_report(q) if q else {"rows": [], "total": {}}
     title = _("Tỷ lệ hồ sơ thực hiện qua liên thông")
     subtitle = ""
     if q:
@@ -160,8 +166,9 @@ def adoption(request: HttpRequest) -> HttpResponse:
         if fmt == "xlsx":
             return _download(exports.adoption_xlsx(report, title=title, subtitle=subtitle), f"{name}.xlsx", XLSX)
         if fmt == "pdf":
-            return _download(exports.adoption_pdf(report, title=title, subtitle=subtitle), f"{name}.pdf",
-                             "application/pdf")
+            return _pdf_job(request, kind="adoption", province=q.province, filename=f"{name}.pdf", params={
+                "first": q.first.isoformat(), "last": q.last.isoformat(), "group_by": q.group_by,
+                "title": str(title), "subtitle": str(subtitle)})
     return render(request, "reports/adoption.html", {
         "q": q, "report": report, "errors": errors, "province": q.province if q else _province(request), "title": title, "subtitle": subtitle,
         "header": exports.adoption_header(), "provinces": _provinces_for(request.user),
@@ -172,6 +179,47 @@ def _download(content: bytes, filename: str, content_type: str) -> HttpResponse:
     response = HttpResponse(content, content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
+
+
+# --- PDFs: rendered by the reports' worker, never in a request -------------------
+def _pdf_page(request: HttpRequest, *, status: str, filename: str, open_file) -> HttpResponse:
+    """The file when it is ready; else the waiting page, which polls this
+    same address (htmx) and turns into a download link once the file is there."""
+    if status == "ready" and not request.htmx:
+        return FileResponse(open_file(), as_attachment=True, filename=filename, content_type="application/pdf")
+    back = request.GET.copy()
+    for key in ("format", "job"):
+        back.pop(key, None)
+    return render(request, "reports/pdf_pending.html", {
+        "status": status, "filename": filename, "url": request.get_full_path(),
+        "back": f"{request.path}?{back.urlencode()}" if back else request.path})
+
+
+def _broker_down(request: HttpRequest, back: str | None = None) -> HttpResponse:
+    messages.error(request, _("Chưa gửi được yêu cầu tạo tệp PDF; vui lòng thử lại sau ít phút."))
+    if back is None:
+        query = request.GET.copy()
+        query.pop("format", None)
+        back = f"{request.path}?{query.urlencode()}"
+    return redirect(back)
+
+
+def _pdf_job(request: HttpRequest, *, kind: str, province: AdminUnit, params: dict, filename: str) -> HttpResponse:
+    """First visit: queue the rendering and come back with its job token
+    (?job=); later visits: wait for it, then offer the file."""
+    job = request.GET.get("job")
+    if not job:
+        try:
+            job = services.report_pdf_request(kind=kind, province=province, params=params)
+        except BROKER_ERRORS:
+            return _broker_down(request)
+        query = request.GET.copy()
+        query["job"] = job
+        return redirect(f"{request.path}?{query.urlencode()}")
+    status = services.report_pdf_status(province_code=province.code, job=job)
+    paths = services.report_pdf_paths(province_code=province.code, job=job)
+    return _pdf_page(request, status=status, filename=filename,
+                     open_file=lambda: default_storage.open(paths["pdf"], "rb"))
 
 
 @login_required
@@ -206,10 +254,19 @@ def daily_file(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
     report = _daily_report_or_404(request, pk)
     stored = report.pdf if kind == "pdf" else report.xlsx
     name = f"bao-cao-ngay-{report.province.code}-{report.date:%Y%m%d}.{kind}"
+    if kind == "pdf":
+        # A snapshot whose PDF failed when it was built: the worker renders it.
+        if not stored and not request.htmx:
+            try:
+                services.daily_report_pdf_request(report=report)
+            except BROKER_ERRORS:
+                return _broker_down(request, reverse("reports:daily_detail", args=[report.pk]))
+            report.refresh_from_db(fields=["pdf"])  # eager mode: rendered already
+        return _pdf_page(request, status="ready" if report.pdf else "pending", filename=name,
+                         open_file=lambda: report.pdf.open("rb"))
     if stored:
         return FileResponse(stored.open("rb"), as_attachment=True, filename=name)
-    content = exports.daily_pdf(report.data) if kind == "pdf" else exports.daily_xlsx(report.data)
-    return _download(content, name, "application/pdf" if kind == "pdf" else XLSX)
+    return _download(exports.daily_xlsx(report.data), name, XLSX)
 
 
 @login_required
@@ -221,13 +278,14 @@ def daily_preview(request: HttpRequest) -> HttpResponse:
     snap = DailyReport.objects.using(DEFAULT_DB_ALIAS).filter(province=province, date=day).first()
     if snap is not None:
         return redirect("reports:daily_detail", pk=snap.pk)
-    data = selectors.daily_report_data(province, day)
     fmt = request.GET.get("format")
     name = f"bao-cao-ngay-{province.code}-{day:%Y%m%d}"
+    if fmt == "pdf":
+        return _pdf_job(request, kind="daily", province=province, params={"day": day.isoformat()},
+                        filename=f"{name}.pdf")
+    data = selectors.daily_report_data(province, day)
     if fmt == "xlsx":
         return _download(exports.daily_xlsx(data), f"{name}.xlsx", XLSX)
-    if fmt == "pdf":
-        return _download(exports.daily_pdf(data), f"{name}.pdf", "application/pdf")
     return render(request, "reports/daily_detail.html", {
         "report": None, "data": exports.daily_context(data), "province": province, "snapshot": False,
         "day": day})

@@ -24,7 +24,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from agencies import access
-from agencies.models import AdminUnit, AgencyKind, Role
+from agencies.models import AdminUnit, AgencyKind
 from dossiers import vocabulary
 from dossiers.models import Bundle, Document, Dossier, DossierStatus, Leg, LegStatus, Service
 from lienthong import formatting
@@ -34,13 +34,10 @@ from staff import forms as f
 
 
 def _counter_unit(request: HttpRequest) -> AdminUnit:
-    """The commune whose counter the user works at; only a clerk may file
-    there (access.can_submit_for_unit)."""
-    unit = request.user.unit
-    if unit is None or request.user.role != Role.ONE_STOP_CLERK or not access.can_submit_for_unit(request.user,
-                                                                                                   unit):
+    """The commune whose counter the user works at (access.can_use_counter)."""
+    if not access.can_use_counter(request.user):
         raise PermissionDenied
-    return unit
+    return request.user.unit
 
 
 def _conflict_message(leg: Leg) -> str:
@@ -168,7 +165,7 @@ def dossier_list(request: HttpRequest) -> HttpResponse:
     qs = selectors.dossier_list(user=request.user, **form.filters())
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {"form": form, "page": page, "query": pager_query(request), "now": timezone.now(),
-               "can_return": request.user.role == Role.ONE_STOP_CLERK}
+               "can_return": access.can_use_counter(request.user)}
     template = "staff/_dossier_rows.html" if request.htmx and not request.htmx.boosted else "staff/dossiers.html"
     return render(request, template, context)
 
@@ -270,10 +267,12 @@ def dossier_detail(request: HttpRequest, code: str) -> HttpResponse:
 
 def _dossier_page(request: HttpRequest, code: str, supplement_form: f.CounterSupplementForm | None = None,
                   withdraw_form: f.WithdrawForm | None = None, status: int = 200) -> HttpResponse:
-    from dossiers import selectors
+    from dossiers import selectors, services
 
     dossier = selectors.dossier_for_display(user=request.user, code=code)
+    services.dossier_view_record(user=request.user, dossier=dossier, full_data=dossier.full_data)
     can_act, legs = dossier.full_data, dossier.leg_list  # decided and read by dossier_for_display
+    at_counter = access.can_act_at_counter(request.user, dossier)
     workable = set(access.workable_legs(request.user).filter(dossier=dossier).values_list("pk", flat=True))
     for leg in legs:
         leg.result_rows = _result_rows(leg)
@@ -288,13 +287,13 @@ def _dossier_page(request: HttpRequest, code: str, supplement_form: f.CounterSup
         "subject": _describe(request, dossier, "subject", dossier.subject),
         "documents": dossier.documents.exclude(file="").order_by("created_at"),
         "attachments": dossier.attachments.order_by("uploaded_at"),
-        "can_return": request.user.role == Role.ONE_STOP_CLERK and can_act,
-        "can_supplement": request.user.role == Role.ONE_STOP_CLERK and can_act
+        "can_return": at_counter,
+        "can_supplement": at_counter
         and any(leg.status == LegStatus.AWAITING_SUPPLEMENT for leg in legs),
         "supplement_form": supplement_form or f.CounterSupplementForm(),
         # Offered while the dossier is open and nothing is completed; the
         # service decides (Conflict otherwise).
-        "can_withdraw": request.user.role == Role.ONE_STOP_CLERK and can_act and dossier.closed_at is None
+        "can_withdraw": at_counter and dossier.closed_at is None
         and not any(leg.status == LegStatus.COMPLETED for leg in legs),
         "withdraw_form": withdraw_form or f.WithdrawForm(),
         "now": timezone.now(),

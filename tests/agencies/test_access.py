@@ -109,3 +109,37 @@ def test_wrong_code_is_404_not_403(dossiers):
 
 def test_personal_id_is_masked():
     assert access.mask_personal_id("001234567789") == "001******789"
+
+
+def test_counter_decisions_are_the_clerks_of_the_dossiers_commune(dossiers):
+    citizen, own, neighbour, far = dossiers
+    clerk = UserFactory(role=Role.ONE_STOP_CLERK, unit=unit(TAN_HONG))
+    viewer = UserFactory(role=Role.PROVINCIAL_VIEWER, unit=unit(DONG_THAP))
+    admin = UserFactory(role=Role.ADMIN)
+    assert access.can_use_counter(clerk)
+    assert not any(access.can_use_counter(u) for u in (citizen, viewer, admin, officer("justice", TAN_HONG)))
+    assert access.can_act_at_counter(clerk, own) and not access.can_act_at_counter(clerk, neighbour)
+    # The citizen and the admin may act on the dossier, but not as its counter.
+    assert not access.can_act_at_counter(citizen, own) and not access.can_act_at_counter(admin, own)
+    assert access.uses_citizen_pages(citizen) and not access.uses_citizen_pages(clerk)
+    assert not access.uses_citizen_pages(UserFactory(role=Role.CITIZEN, is_superuser=True))
+    assert access.sees_every_province(admin) and not access.sees_every_province(viewer)
+    assert access.difficulty_agency(clerk) == "one_stop"
+    assert access.difficulty_agency(officer("police", TAN_HONG)) == "police"
+
+
+def test_agencies_imports_nothing_of_the_apps_built_on_it():
+    """The dependency direction (agencies <- dossiers <- staff, citizens,
+    reports): access looks the dossiers' models up by name."""
+    import ast
+    from pathlib import Path
+
+    root = Path(access.__file__).resolve().parent
+    found = []
+    for path in root.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            names = ([a.name for a in node.names] if isinstance(node, ast.Import)
+                     else [node.module or ""] if isinstance(node, ast.ImportFrom) else [])
+            found += [f"{path.relative_to(root)}: {n}" for n in names
+                      if n.split(".")[0] in ("dossiers", "staff", "citizens", "reports")]
+    assert found == []

@@ -5,6 +5,7 @@ import pytest
 from django.core.cache import cache
 
 from dossiers import documents
+from dossiers.models import DossierView
 from tests.dossiers.citizen_fixtures import make_dossier
 from tests.factories import UserFactory
 
@@ -67,6 +68,10 @@ def test_citizen_sees_own_dossier_timeline_and_downloads_its_document(client):
     assert dossier.code in client.get("/cong-dan/").content.decode()
     page = client.get(f"/cong-dan/ho-so/{dossier.code}/")
     assert page.status_code == 200 and "Giấy khai sinh (bản điện tử)" in page.content.decode()
+    # The opening is recorded (full data: the citizen's own dossier); the
+    # documents' polling is no new opening.
+    client.get(f"/cong-dan/ho-so/{dossier.code}/", {"part": "documents"}, HTTP_HX_REQUEST="true")
+    assert list(DossierView.objects.filter(dossier=dossier).values_list("user", "full_data")) == [(owner.pk, True)]
     download = client.get(url)
     assert download.status_code == 200 and b"".join(download.streaming_content).startswith(b"%PDF")
 

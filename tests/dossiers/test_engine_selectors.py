@@ -34,12 +34,17 @@ def test_preview_reports_field_errors(eng):
     assert any(not v.offered for v in preview["verdicts"])
 
 
-def test_detail_view_is_logged_and_masked_for_readers(eng):
+def test_detail_read_writes_nothing_and_masks_for_readers(eng):
     dossier = services.dossier_submit(data=death_payload(), user=eng.citizen)
     shown = selectors.dossier_for_display(user=eng.viewer, code=dossier.code)
     assert not shown.full_data and shown.masked["subject"] == "045******123"
     shown = selectors.dossier_for_display(user=eng.justice, code=dossier.code)
     assert shown.full_data and [leg.service for leg in shown.leg_list][0] == "death_registration"
+    # Reads do not write: the pages record the opening (services.dossier_view_record).
+    assert not DossierView.objects.exists()
+    for user in (eng.viewer, eng.justice):
+        shown = selectors.dossier_for_display(user=user, code=dossier.code)
+        services.dossier_view_record(user=user, dossier=shown, full_data=shown.full_data)
     assert list(DossierView.objects.values_list("user__username", "full_data").order_by("id")) == [
         (eng.viewer.username, False), (eng.justice.username, True)]
     with pytest.raises(Http404):

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from agencies.models import Agency, ContactPoint, Role
 from dossiers import services
-from dossiers.models import Dossier, Leg
+from dossiers.models import Dossier, DossierView, Leg
 from reports.models import DifficultyReport
 from tests.factories import UserFactory, unit
 
@@ -167,6 +167,9 @@ def test_dossier_page_masks_ids_for_read_only_viewers(client, people, dossier):
     client.force_login(people["viewer"])
     html = client.get(f"/can-bo/ho-so/{dossier.code}/").content.decode()
     assert "082190001234" not in html and "082******234" in html
+    # Every opening is recorded by the page, with whether IDs were shown whole.
+    assert list(DossierView.objects.filter(dossier=dossier).order_by("id").values_list("user", "full_data")) == [
+        (people["clerk"].pk, True), (people["viewer"].pk, False)]
 
 
 def test_dossier_list_searches_without_diacritics(client, people, dossier):

@@ -9,6 +9,7 @@ import pytest
 from agencies.models import AdminUnit, Role
 from reports.models import OutsideCount
 from tests.factories import UserFactory
+from tests.helpers import wait_for
 from tests.reports import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -168,12 +169,33 @@ def test_adoption_page_and_exports(api, fixture_province):
     values = [[c.value for c in row] for row in ws.iter_rows(min_row=5)]
     assert values[0][:5] == [1, "Huyện Vĩnh Linh", 2, 2, 100.0]
     assert values[-1][1] == "Tổng cộng" and values[-1][2:5] == [37, 7, 18.9]
-    pdf = api.get("/bao-cao/ty-le-lien-thong/", {"province": "45", **PERIOD, "format": "pdf"})
-    assert pdf.status_code == 200 and pdf.content[:4] == b"%PDF"
+
+
+def test_adoption_pdf_is_rendered_by_the_reports_worker(transactional_db, celery_worker_process,
+                                                        tasks_to_test_worker, api, fixture_province):
+    """The request only queues the rendering (reports lane) and comes back to
+    a page that polls; the worker's file is offered when it is there."""
+    asked = api.get("/bao-cao/ty-le-lien-thong/", {"province": "45", **PERIOD, "format": "pdf"})
+    assert asked.status_code == 302 and "job=" in asked["Location"]
+    waiting = api.get(asked["Location"], HTTP_HX_REQUEST="true")
+    assert waiting.status_code == 200 and 'id="pdf-link"' in waiting.content.decode()
+    wait_for(lambda: " download>" in api.get(asked["Location"], HTTP_HX_REQUEST="true").content.decode(),
+             timeout=60)
+    pdf = api.get(asked["Location"])
+    content = b"".join(pdf.streaming_content)
+    assert pdf.status_code == 200 and content[:4] == b"%PDF"
+    assert "reports.tasks.render_report_pdf" in celery_worker_process.log_path.read_text()
+    from io import BytesIO
+
     from pypdf import PdfReader
 
-    text = " ".join(PdfReader(BytesIO(pdf.content)).pages[0].extract_text().split())
+    text = " ".join(PdfReader(BytesIO(content)).pages[0].extract_text().split())
     assert "Huyện Triệu Phong" in text and "Tổng cộng 37 7 18,9 7 1 14,3" in text
+    # Another province's viewer gets nothing, even with the job token.
+    api.force_login(UserFactory(username="viewer_hn_pdf", role=Role.PROVINCIAL_VIEWER,
+                                unit=AdminUnit.objects.get(map=AdminUnit.Map.CURRENT, code="01",
+                                                           level=AdminUnit.Level.PROVINCE)))
+    assert api.get(asked["Location"]).status_code == 404
 
 
 def test_outside_counts_garbage_is_400_and_writes_nothing(client):
