@@ -13,11 +13,29 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
+from rest_framework.request import Request
 
 from agencies.models import AdminUnit, Role, User
 
 if TYPE_CHECKING:
+    from django_htmx.middleware import HtmxDetails
+
     from dossiers.models import Dossier, Leg
+
+
+class SignedInRequest(HttpRequest):
+    """What a view behind `login_required` or `staff_required` receives, for
+    the type checker: a portal user, and django_htmx's `htmx` details."""
+
+    user: User
+    htmx: HtmxDetails
+
+
+class SignedInApiRequest(Request):
+    """The same for the API's views (IsAuthenticated is the default)."""
+
+    user: User
+
 
 STAFF_ROLES = (Role.ONE_STOP_CLERK, Role.OFFICER, Role.PROVINCIAL_VIEWER, Role.ADMIN)
 
@@ -194,7 +212,7 @@ def staff_required(view):
 
     @login_required
     @wraps(view)
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def wrapped(request: SignedInRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if not is_staff_user(request.user):
             raise PermissionDenied
         return view(request, *args, **kwargs)

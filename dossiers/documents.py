@@ -36,7 +36,7 @@ logger = logging.getLogger("lienthong.documents")
 
 ISSUED_KINDS = (Document.Kind.BIRTH_CERTIFICATE, Document.Kind.DEATH_EXTRACT, Document.Kind.APPOINTMENT_SLIP)
 # The leg whose completion produces the document (None: issued at submission).
-RESULT_LEG = {
+RESULT_LEG: dict[str, Service | None] = {
     Document.Kind.BIRTH_CERTIFICATE: Service.BIRTH_REGISTRATION,
     Document.Kind.DEATH_EXTRACT: Service.DEATH_REGISTRATION,
     Document.Kind.APPOINTMENT_SLIP: None,
