@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import date, datetime, timedelta
+from functools import partial
 from typing import Any
 
 from django.db import transaction
@@ -47,7 +48,7 @@ from lienthong.text import nfc, nul_paths, search_key
 logger = logging.getLogger(__name__)
 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: codes are read aloud at the counter
-CODE_PREFIX = {Bundle.BIRTH: "KS", Bundle.DEATH: "KT"}
+CODE_PREFIX: dict[str, str] = {Bundle.BIRTH: "KS", Bundle.DEATH: "KT"}
 MAX_REASON = 2000
 # How long the sweep keeps retrying an unsent notification (a bad address
 # must not be retried for ever).
@@ -138,7 +139,7 @@ def _log(*, dossier: Dossier, leg: Leg | None = None, actor: User | None, action
     row = Transition.objects.create(dossier=dossier, leg=leg, actor=_actor(actor), action=action,
                                     from_state=source or "", to_state=target, reason=reason, at=at)
     if notify and not _notifications_muted.get():
-        transaction.on_commit(lambda pk=row.pk: _queue_notify(pk))
+        transaction.on_commit(partial(_queue_notify, row.pk))
     return row
 
 
@@ -203,8 +204,8 @@ def _new_code(bundle: str, at: datetime) -> str:
 
 def _scope(unit: AdminUnit) -> tuple[AdminUnit, AdminUnit]:
     """The current-map commune and province that decide who sees a dossier."""
-    current = unit if unit.map == AdminUnit.Map.CURRENT or unit.successor_id is None else unit.successor
-    province = current.province if current.province_id else current
+    current = unit.successor if unit.map != AdminUnit.Map.CURRENT and unit.successor else unit
+    province = current.province if current.province else current
     return current, province
 
 
@@ -257,7 +258,7 @@ def _dossier_create(sub: Any, *, user: User, historical: bool) -> Dossier:
     for clean in getattr(sub, "files", []) or []:
         _attachment_save(dossier, clean, user=user, kind="submission")
     if not historical:
-        transaction.on_commit(lambda pk=dossier.pk: _queue_document(pk, "appointment_slip"))
+        transaction.on_commit(partial(_queue_document, dossier.pk, "appointment_slip"))
     return dossier
 
 
@@ -422,12 +423,12 @@ def _leg_complete_locked(dossier: Dossier, leg: Leg, *, actor: User | None, resu
         dossier.subject_personal_id = built["personal_id"]
         dossier.search_text = _search_text(dossier)
         dossier.save(update_fields=["subject_personal_id", "search_text", "updated_at"])
-    kind = {Service.BIRTH_REGISTRATION: "birth_certificate", Service.DEATH_REGISTRATION: "death_extract"}.get(
-        leg.service)
+    kinds: dict[str, str] = {Service.BIRTH_REGISTRATION: "birth_certificate", Service.DEATH_REGISTRATION: "death_extract"}
+    kind = kinds.get(leg.service)
     if kind:
-        transaction.on_commit(lambda pk=dossier.pk, k=kind: _queue_document(pk, k))
+        transaction.on_commit(partial(_queue_document, dossier.pk, kind))
     if Leg.objects.filter(depends_on=leg, status=LegStatus.WAITING).exists():
-        transaction.on_commit(lambda pk=leg.pk: _queue_fan_out(pk))
+        transaction.on_commit(partial(_queue_fan_out, leg.pk))
     _dossier_roll_up(dossier, actor=actor, at=at)
     return leg
 
@@ -660,7 +661,7 @@ def dossier_automatic_legs_ensure(*, dossier_id: int) -> Leg | None:
     _log(dossier=dossier, leg=leg, actor=None, action="create", source="", target=leg.status, at=now,
          reason=_("Xóa đăng ký thường trú tự động (Nghị định 58/2026/NĐ-CP)."), notify=False)
     if prerequisite.status == LegStatus.COMPLETED:
-        transaction.on_commit(lambda pk=prerequisite.pk: _queue_fan_out(pk))
+        transaction.on_commit(partial(_queue_fan_out, prerequisite.pk))
     return leg
 
 
