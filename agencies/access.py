@@ -7,13 +7,14 @@ forbidden, so a guessed id leaks nothing.
 from __future__ import annotations
 
 from functools import wraps
-from typing import Any, TypeAlias
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 from django.apps import apps
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Model, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
+from rest_framework.request import Request
 
 from agencies.models import AdminUnit, AgencyKind, Role, User
 
@@ -25,6 +26,24 @@ Leg: TypeAlias = Any
 
 def _model(name: str) -> type[Model]:
     return apps.get_model("dossiers", name)
+
+
+if TYPE_CHECKING:
+    from django_htmx.middleware import HtmxDetails
+
+
+class SignedInRequest(HttpRequest):
+    """What a view behind `login_required` or `staff_required` receives, for
+    the type checker: a portal user, and django_htmx's `htmx` details."""
+
+    user: User
+    htmx: HtmxDetails
+
+
+class SignedInApiRequest(Request):
+    """The same for the API's views (IsAuthenticated is the default)."""
+
+    user: User
 
 
 STAFF_ROLES = (Role.ONE_STOP_CLERK, Role.OFFICER, Role.PROVINCIAL_VIEWER, Role.ADMIN)
@@ -72,7 +91,7 @@ def leg_q(user: User) -> Q:
 
 
 def visible_dossiers(user: User, queryset: QuerySet | None = None) -> QuerySet:
-    dossiers = _model("Dossier").objects
+    dossiers = _model("Dossier")._default_manager
     qs = dossiers.all() if queryset is None else queryset
     q = dossier_q(user)
     # Officers' filter crosses the legs relation: keep one row per dossier.
@@ -82,7 +101,7 @@ def visible_dossiers(user: User, queryset: QuerySet | None = None) -> QuerySet:
 
 
 def workable_legs(user: User, queryset: QuerySet | None = None) -> QuerySet:
-    qs = _model("Leg").objects.all() if queryset is None else queryset
+    qs = _model("Leg")._default_manager.all() if queryset is None else queryset
     return qs.filter(leg_q(user))
 
 
@@ -235,7 +254,7 @@ def staff_required(view):
 
     @login_required
     @wraps(view)
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def wrapped(request: SignedInRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if not is_staff_user(request.user):
             raise PermissionDenied
         return view(request, *args, **kwargs)

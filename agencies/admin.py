@@ -60,4 +60,4 @@ class UserAdmin(BaseUserAdmin):
     list_filter = ("role", "agency", "is_active")
     search_fields = ("username", "full_name", "email", "phone")
     raw_id_fields = ("unit",)
-    fieldsets = BaseUserAdmin.fieldsets + ((_("Vai trò và phạm vi"), {"fields": ("role", "unit", "agency", "full_name", "phone")}),)
+    fieldsets = tuple(BaseUserAdmin.fieldsets or ()) + ((_("Vai trò và phạm vi"), {"fields": ("role", "unit", "agency", "full_name", "phone")}),)

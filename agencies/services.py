@@ -12,7 +12,7 @@ from lienthong.errors import DomainError
 COMMUNE_AGENCIES = [AgencyKind.ONE_STOP, AgencyKind.JUSTICE, AgencyKind.POLICE]
 PROVINCE_AGENCIES = [AgencyKind.JUSTICE, AgencyKind.POLICE, AgencyKind.SOCIAL_INSURANCE,
                      AgencyKind.LABOUR, AgencyKind.HEALTH]
-AGENCY_NAME = {
+AGENCY_NAME: dict[tuple[str, str], str] = {
     (AgencyKind.ONE_STOP, AdminUnit.Level.COMMUNE): "Bộ phận Một cửa {}",
     (AgencyKind.JUSTICE, AdminUnit.Level.COMMUNE): "Công chức Tư pháp - Hộ tịch {}",
     (AgencyKind.POLICE, AdminUnit.Level.COMMUNE): "Công an {}",
@@ -61,7 +61,7 @@ def user_create_or_update(*, username: str, password: str, role: str, unit_code:
     user, _created = User.objects.get_or_create(username=username)
     user.role = role
     user.unit = unit
-    user.agency = agency if role == Role.OFFICER else ""
+    user.agency = (agency or "") if role == Role.OFFICER else ""
     user.full_name = full_name or user.full_name
     user.email = email or user.email
     user.phone = phone or user.phone

@@ -3,6 +3,7 @@ the contact-point directory."""
 from __future__ import annotations
 
 import time
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
@@ -22,7 +23,7 @@ from lienthong.paging import pager_query
 from lienthong.text import search_key
 
 # Where each role starts its day (URL names, resolved on each request).
-ROLE_HOME = {
+ROLE_HOME: dict[str, str] = {
     Role.CITIZEN: "citizen:home",
     Role.ONE_STOP_CLERK: "staff:counter",
     Role.OFFICER: "staff:queue",
@@ -38,7 +39,7 @@ def landing(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: access.SignedInRequest) -> HttpResponse:
     name = ROLE_HOME.get(request.user.role)
     if request.user.is_superuser and request.user.role == Role.CITIZEN:
         name = "admin:index"
@@ -50,7 +51,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @never_cache
 def healthz(request: HttpRequest) -> JsonResponse:
-    checks: dict[str, object] = {}
+    checks: dict[str, Any] = {}
     ok = True
     started = time.monotonic()
     try:
@@ -103,7 +104,7 @@ def healthz(request: HttpRequest) -> JsonResponse:
 # --- the contact-point directory of the staff pages ---
 @access.staff_required
 @require_GET
-def contacts(request: HttpRequest) -> HttpResponse:
+def contacts(request: access.SignedInRequest) -> HttpResponse:
     """Agencies and their named contact points in the user's province; the
     search ignores diacritics ("tan hong" finds "Tân Hồng")."""
     province = province_of(request.user.unit)

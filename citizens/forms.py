@@ -6,7 +6,7 @@ keyboard gets wrong early."""
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.contrib.auth import password_validation
@@ -55,7 +55,7 @@ class SignupForm(forms.Form):
         return kind, value
 
     def clean(self) -> dict[str, Any]:
-        return _check_new_password(self, super().clean())
+        return _check_new_password(self, super().clean() or {})
 
 
 def _check_new_password(form: forms.Form, data: dict[str, Any]) -> dict[str, Any]:
@@ -88,7 +88,7 @@ class PasswordResetConfirmForm(CodeForm):
                                 widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
 
     def clean(self) -> dict[str, Any]:
-        return _check_new_password(self, super().clean())
+        return _check_new_password(self, super().clean() or {})
 
 
 # --- the submission wizard ---------------------------------------------------------
@@ -128,10 +128,9 @@ class DateInput(forms.DateInput):
         return value.isoformat() if isinstance(value, date) else value
 
 
-def _no_future(value: date | None) -> date | None:
+def _no_future(value: date | None) -> None:
     if value and value > timezone.localdate():
         raise ValidationError(_("Ngày này chưa đến."))
-    return value
 
 
 class PlaceForm(forms.Form):
@@ -146,9 +145,9 @@ class PlaceForm(forms.Form):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         provinces = AdminUnit.objects.filter(map=AdminUnit.Map.CURRENT, level=AdminUnit.Level.PROVINCE).order_by("name")
-        self.fields["province"].choices = [("", _("— Chọn tỉnh/thành phố —"))] + [(p.code, p.name) for p in provinces]
+        cast(forms.ChoiceField, self.fields["province"]).choices = [("", _("— Chọn tỉnh/thành phố —"))] + [(p.code, p.name) for p in provinces]
         province = self.data.get("province") if self.is_bound else self.initial.get("province")
-        self.fields["unit"].choices = commune_choices(province)
+        cast(forms.ChoiceField, self.fields["unit"]).choices = commune_choices(province)
 
 
 def commune_choices(province_code: str | None) -> list[tuple[str, str]]:
@@ -266,7 +265,7 @@ class DeathSubjectForm(ApplicantMixin):
                    "applicant_personal_id", "applicant_phone", "applicant_email"]
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         born, died = data.get("date_of_birth"), data.get("date_of_death")
         if born and died and died < born:
             self.add_error("date_of_death", _("Ngày mất không thể trước ngày sinh."))
@@ -293,7 +292,7 @@ class DeathSubjectForm(ApplicantMixin):
     @classmethod
     def initial_from(cls, data: dict[str, Any]) -> dict[str, Any]:
         s, a = data.get("subject") or {}, data.get("applicant") or {}
-        yn = {True: "yes", False: "no"}
+        yn: dict[Any, str] = {True: "yes", False: "no"}
         return {k: v for k, v in {
             "full_name": s.get("full_name"), "personal_id": s.get("personal_id"), "sex": s.get("sex"),
             "date_of_birth": s.get("date_of_birth"), "date_of_death": s.get("date_of_death"),
@@ -317,7 +316,8 @@ class AttachmentForm(forms.Form):
     # Two inputs, so a phone offers both the camera and the gallery/files.
     photo = forms.FileField(label=gettext_lazy("Chụp ảnh giấy tờ"), required=False, widget=forms.ClearableFileInput(
         attrs={"accept": "image/*", "capture": "environment"}))
-    files = forms.FileField(label=gettext_lazy("Chọn ảnh hoặc tệp PDF"), required=False, widget=forms.ClearableFileInput(
+    # The metaclass moves fields off the class, so this does not shadow Form.files.
+    files = forms.FileField(label=gettext_lazy("Chọn ảnh hoặc tệp PDF"), required=False, widget=forms.ClearableFileInput(  # type: ignore[assignment]
         attrs={"accept": "image/*,application/pdf"}))
 
 
@@ -325,7 +325,8 @@ class SupplementForm(forms.Form):
     note = forms.CharField(label=gettext_lazy("Nội dung bổ sung"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
     photo = forms.FileField(label=gettext_lazy("Chụp ảnh giấy tờ"), required=False, widget=forms.ClearableFileInput(
         attrs={"accept": "image/*", "capture": "environment"}))
-    files = forms.FileField(label=gettext_lazy("Chọn ảnh hoặc tệp PDF"), required=False, widget=forms.ClearableFileInput(
+    # The metaclass moves fields off the class, so this does not shadow Form.files.
+    files = forms.FileField(label=gettext_lazy("Chọn ảnh hoặc tệp PDF"), required=False, widget=forms.ClearableFileInput(  # type: ignore[assignment]
         attrs={"accept": "image/*,application/pdf"}))
 
 

@@ -33,7 +33,7 @@ from citizens import services
 from citizens.models import SubmissionDraft
 from dossiers import documents, eligibility
 from dossiers import services as engine
-from dossiers.models import Bundle, Channel, Document, Dossier, DossierStatus, Leg, LegStatus, Service, Transition
+from dossiers.models import Bundle, Channel, Document, Dossier, DossierStatus, LegStatus, Service, Transition
 from dossiers.selectors import dossier_list, dossier_timeline
 from dossiers.vocabulary import FUNERAL_SERVICES
 from lienthong.errors import DomainError
@@ -50,7 +50,7 @@ TRACK_WINDOW = timedelta(minutes=15)
 def _citizen_required(view):
     """Logged-in citizens only; staff are sent to their own pages."""
     @login_required
-    def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+    def wrapped(request: access.SignedInRequest, *args, **kwargs) -> HttpResponse:
         if not access.uses_citizen_pages(request.user):
             return redirect("home")
         return view(request, *args, **kwargs)
@@ -87,7 +87,7 @@ def signup(request: HttpRequest) -> HttpResponse:
 
 @never_cache
 def signup_confirm(request: HttpRequest) -> HttpResponse:
-    user = User.objects.filter(pk=request.session.get(SESSION_SIGNUP), is_active=False).first()
+    user = User.objects.filter(pk=request.session.get(SESSION_SIGNUP, 0), is_active=False).first()
     if user is None:
         return redirect("citizen:signup")
     form = f.CodeForm(request.POST or None)
@@ -138,7 +138,7 @@ def password_reset_confirm(request: HttpRequest) -> HttpResponse:
         return redirect("citizen:password_reset")
     form = f.PasswordResetConfirmForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        user = User.objects.filter(pk=request.session.get(SESSION_RESET), is_active=True).first()
+        user = User.objects.filter(pk=request.session.get(SESSION_RESET, 0), is_active=True).first()
         try:
             if user is None:
                 raise DomainError({"code": [_("Mã xác nhận không đúng hoặc đã hết hạn.")]})
@@ -157,7 +157,7 @@ def password_reset_confirm(request: HttpRequest) -> HttpResponse:
 # --- own dossiers --------------------------------------------------------------------
 
 @_citizen_required
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: access.SignedInRequest) -> HttpResponse:
     dossiers = list(dossier_list(user=request.user).prefetch_related("legs")[:50])
     for dossier in dossiers:
         dossier.needs_answer = any(leg.status == LegStatus.AWAITING_SUPPLEMENT for leg in dossier.legs.all())
@@ -178,19 +178,21 @@ def _timeline(dossier: Dossier) -> list[dict[str, Any]]:
 
 def _plain_event(row: Transition) -> str:
     if row.leg_id is None:
-        return {
+        said: dict[str, str] = {
             DossierStatus.SUBMITTED: _("Hồ sơ đã được tiếp nhận."),
             DossierStatus.IN_PROGRESS: _("Hồ sơ đang được giải quyết."),
             DossierStatus.COMPLETED: _("Tất cả thủ tục đã hoàn thành."),
             DossierStatus.PARTIALLY_COMPLETED: _("Hồ sơ đã xong; một số thủ tục không được giải quyết."),
             DossierStatus.REJECTED: _("Hồ sơ bị từ chối."),
             DossierStatus.WITHDRAWN: _("Hồ sơ đã được rút."),
-        }.get(row.to_state, "")
-    leg: Leg = row.leg
+        }
+        return said.get(row.to_state, "")
+    leg = row.leg
+    assert leg is not None  # leg_id is set
     service, agency = leg.get_service_display(), leg.get_agency_display()
     if row.action == "create" and row.to_state == LegStatus.WAITING:
         return ""  # said by the dossier's own "received" line
-    return {
+    said = {
         LegStatus.WAITING: "",
         LegStatus.PENDING: _("%(service)s: đã chuyển đến %(agency)s, chờ tiếp nhận.") % {"service": service,
                                                                                         "agency": agency},
@@ -202,7 +204,8 @@ def _plain_event(row: Transition) -> str:
         LegStatus.COMPLETED: _("%(service)s: đã hoàn thành.") % {"service": service},
         LegStatus.REJECTED: _("%(service)s: không được giải quyết.") % {"service": service},
         LegStatus.CANCELLED: _("%(service)s: đã dừng vì thủ tục trước không được giải quyết.") % {"service": service},
-    }.get(row.to_state, "")
+    }
+    return said.get(row.to_state, "")
 
 
 def _documents(dossier: Dossier) -> tuple[list[Document], bool]:
@@ -217,7 +220,7 @@ def _documents(dossier: Dossier) -> tuple[list[Document], bool]:
 
 
 @_citizen_required
-def dossier_detail(request: HttpRequest, code: str) -> HttpResponse:
+def dossier_detail(request: access.SignedInRequest, code: str) -> HttpResponse:
     dossier = access.get_dossier_or_404(request.user, code)
     legs = list(dossier.legs.order_by("id"))
     asking = [leg for leg in legs if leg.status == LegStatus.AWAITING_SUPPLEMENT]
@@ -232,13 +235,13 @@ def dossier_detail(request: HttpRequest, code: str) -> HttpResponse:
     return render(request, "citizen/dossier.html", context)
 
 
-def _uploads(request: HttpRequest) -> list:
+def _uploads(request: access.SignedInRequest) -> list:
     return [u for name in ("photo", "files") for u in request.FILES.getlist(name)]
 
 
 @_citizen_required
 @require_POST
-def supplement(request: HttpRequest, code: str) -> HttpResponse:
+def supplement(request: access.SignedInRequest, code: str) -> HttpResponse:
     dossier = access.get_dossier_or_404(request.user, code)
     form = f.SupplementForm(request.POST, request.FILES)
     if form.is_valid():
@@ -259,7 +262,7 @@ def supplement(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @login_required
-def document_download(request: HttpRequest, code: str, kind: str) -> FileResponse:
+def document_download(request: access.SignedInRequest, code: str, kind: str) -> FileResponse:
     """Any user who may see the dossier (the citizen, its clerk, officers)."""
     dossier = access.get_dossier_or_404(request.user, code)
     document = dossier.documents.exclude(sha256="").filter(kind=kind).first()
@@ -272,7 +275,7 @@ def document_download(request: HttpRequest, code: str, kind: str) -> FileRespons
 # --- the wizard -------------------------------------------------------------------------
 
 @_citizen_required
-def wizard(request: HttpRequest) -> HttpResponse:
+def wizard(request: access.SignedInRequest) -> HttpResponse:
     """Start a new application, or pick up a saved draft."""
     if request.method == "POST":
         draft = services.draft_create(user=request.user)
@@ -284,7 +287,7 @@ def wizard(request: HttpRequest) -> HttpResponse:
     return render(request, "citizen/wizard_start.html", {"drafts": drafts})
 
 
-def _draft(request: HttpRequest, draft_id: int) -> SubmissionDraft:
+def _draft(request: access.SignedInRequest, draft_id: int) -> SubmissionDraft:
     return get_object_or_404(SubmissionDraft, pk=draft_id, user=request.user, submitted_code="")
 
 
@@ -303,7 +306,7 @@ def _next(draft: SubmissionDraft, step: str) -> HttpResponse:
 
 
 @_citizen_required
-def wizard_step(request: HttpRequest, draft_id: int, step: str) -> HttpResponse:
+def wizard_step(request: access.SignedInRequest, draft_id: int, step: str) -> HttpResponse:
     draft = _draft(request, draft_id)
     if step not in services.STEPS:
         raise Http404
@@ -314,14 +317,14 @@ def wizard_step(request: HttpRequest, draft_id: int, step: str) -> HttpResponse:
     return handler(request, draft, step)
 
 
-def _step_place(request: HttpRequest, draft: SubmissionDraft, step: str) -> HttpResponse:
+def _step_place(request: access.SignedInRequest, draft: SubmissionDraft, step: str) -> HttpResponse:
     data = draft.data
     residence = (data.get("subject") or {}).get("residence") or {}
     unit_code = data.get("unit") or ""
     province = ""
     if unit_code:
         unit = resolve_unit(unit_code)
-        province = unit.province.code if unit and unit.province_id else ""
+        province = unit.province.code if unit and unit.province else ""
     initial = {"bundle": data.get("bundle"), "province": province, "unit": unit_code,
                "address": residence.get("address") or data.get("address", "")}
     if request.method == "POST" and "pick_province" in request.POST:
@@ -348,13 +351,13 @@ def _step_place(request: HttpRequest, draft: SubmissionDraft, step: str) -> Http
 
 
 @_citizen_required
-def communes(request: HttpRequest) -> HttpResponse:
+def communes(request: access.SignedInRequest) -> HttpResponse:
     """The commune <option>s of a province (htmx, on changing the province)."""
     return render(request, "citizen/_commune_options.html",
                   {"choices": f.commune_choices(request.GET.get("province"))})
 
 
-def _step_subject(request: HttpRequest, draft: SubmissionDraft, step: str) -> HttpResponse:
+def _step_subject(request: access.SignedInRequest, draft: SubmissionDraft, step: str) -> HttpResponse:
     form_class = f.BirthSubjectForm if draft.data.get("bundle") == Bundle.BIRTH else f.DeathSubjectForm
     form = form_class(request.POST or None, initial=form_class.initial_from(draft.data))
     if request.method == "POST" and form.is_valid():
@@ -363,7 +366,7 @@ def _step_subject(request: HttpRequest, draft: SubmissionDraft, step: str) -> Ht
     return render(request, "citizen/wizard_subject.html", _step_context(draft, step, form=form))
 
 
-SERVICE_HELP = {
+SERVICE_HELP: dict[str, str] = {
     Service.BIRTH_REGISTRATION: _("Cấp giấy khai sinh (bản điện tử) và số định danh cá nhân cho trẻ. "
                                   "Bắt buộc, làm trước các thủ tục khác."),
     Service.RESIDENCE_REGISTRATION: _("Đăng ký thường trú cho trẻ vào hộ của cha hoặc mẹ, do Công an xã thực hiện "
@@ -393,7 +396,7 @@ def _verdicts(draft: SubmissionDraft) -> list[dict[str, Any]]:
     return out
 
 
-def _step_services(request: HttpRequest, draft: SubmissionDraft, step: str) -> HttpResponse:
+def _step_services(request: access.SignedInRequest, draft: SubmissionDraft, step: str) -> HttpResponse:
     verdicts = _verdicts(draft)
     error = ""
     if request.method == "POST":
@@ -414,7 +417,7 @@ def _step_services(request: HttpRequest, draft: SubmissionDraft, step: str) -> H
                   _step_context(draft, step, verdicts=verdicts, error=error))
 
 
-def _step_files(request: HttpRequest, draft: SubmissionDraft, step: str) -> HttpResponse:
+def _step_files(request: access.SignedInRequest, draft: SubmissionDraft, step: str) -> HttpResponse:
     form = f.AttachmentForm(request.POST or None, request.FILES or None)
     if request.method == "POST":
         errors = []
@@ -443,7 +446,7 @@ def _step_files(request: HttpRequest, draft: SubmissionDraft, step: str) -> Http
 
 @_citizen_required
 @require_POST
-def wizard_file_remove(request: HttpRequest, draft_id: int, file_id: int) -> HttpResponse:
+def wizard_file_remove(request: access.SignedInRequest, draft_id: int, file_id: int) -> HttpResponse:
     draft = _draft(request, draft_id)
     item = get_object_or_404(draft.files, pk=file_id)
     item.file.delete(save=False)
@@ -453,7 +456,7 @@ def wizard_file_remove(request: HttpRequest, draft_id: int, file_id: int) -> Htt
 
 @_citizen_required
 @require_POST
-def wizard_delete(request: HttpRequest, draft_id: int) -> HttpResponse:
+def wizard_delete(request: access.SignedInRequest, draft_id: int) -> HttpResponse:
     services.draft_delete(draft=_draft(request, draft_id))
     messages.info(request, _("Đã xóa hồ sơ nháp."))
     return redirect("citizen:home")
@@ -474,7 +477,7 @@ def _grouped_errors(errors: dict[str, list[str]]) -> list[dict[str, Any]]:
     return [{"step": s, "label": f.STEP_LABELS[s], "messages": groups[s]} for s in services.STEPS if s in groups]
 
 
-def _step_confirm(request: HttpRequest, draft: SubmissionDraft, step: str) -> HttpResponse:
+def _step_confirm(request: access.SignedInRequest, draft: SubmissionDraft, step: str) -> HttpResponse:
     errors: dict[str, list[str]] = {}
     if request.method == "POST":
         try:

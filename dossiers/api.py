@@ -71,7 +71,7 @@ def _text(data: Any, key: str) -> Any:
     return data.get(key) if isinstance(data, dict) else None
 
 
-def _dossier_out(request: Request, dossier: Dossier, *, full: bool | None = None) -> dict:
+def _dossier_out(request: access.SignedInApiRequest, dossier: Dossier, *, full: bool | None = None) -> dict:
     if full is None:
         full = can_act_on_dossier(request.user, dossier)
     return DossierOut(dossier, context={"full_data": full}).data
@@ -99,14 +99,14 @@ class DossierListCreateApi(APIView):
         ],
         responses=DossierPageOut,
     )
-    def get(self, request: Request) -> Response:
+    def get(self, request: access.SignedInApiRequest) -> Response:
         params = request.query_params
         _query_check(DossierListQuery, params)
         overdue = params.get("overdue")
         qs = selectors.dossier_list(
             user=request.user, status=params.get("status"), bundle=params.get("bundle"), unit=params.get("unit"),
             search=params.get("search"), channel=params.get("channel"),
-            overdue=None if overdue in (None, "") else overdue.lower() in ("1", "true", "yes"),
+            overdue=None if not overdue else overdue.lower() in ("1", "true", "yes"),
             date_from=parse_date(params.get("date_from") or "") if _is_date(params.get("date_from")) else None,
             date_to=parse_date(params.get("date_to") or "") if _is_date(params.get("date_to")) else None,
             ordering=params.get("ordering"),
@@ -117,7 +117,7 @@ class DossierListCreateApi(APIView):
         return paginator.get_paginated_response(DossierOut(page, many=True, context={"full_data": False}).data)
 
     @extend_schema(operation_id="dossiers_create", request=DossierSubmitIn, responses={201: DossierOut})
-    def post(self, request: Request) -> Response:
+    def post(self, request: access.SignedInApiRequest) -> Response:
         if not access.can_submit(request.user):
             raise PermissionDenied(_("Chỉ công dân và cán bộ một cửa được nộp hồ sơ."))
         data, files = _data(request)
@@ -141,7 +141,7 @@ def _is_date(value: str | None) -> bool:
 
 class DossierDetailApi(APIView):
     @extend_schema(operation_id="dossiers_retrieve", responses=DossierOut)
-    def get(self, request: Request, code: str) -> Response:
+    def get(self, request: access.SignedInApiRequest, code: str) -> Response:
         dossier = selectors.dossier_for_display(user=request.user, code=code)
         services.dossier_view_record(user=request.user, dossier=dossier, full_data=dossier.full_data)
         return Response(_dossier_out(request, dossier, full=dossier.full_data))
@@ -153,7 +153,7 @@ class DossierSupplementApi(APIView):
     @extend_schema(operation_id="dossiers_supplement", request={"multipart/form-data": SupplementIn,
                                                                 "application/json": SupplementIn},
                    responses=DossierOut)
-    def post(self, request: Request, code: str) -> Response:
+    def post(self, request: access.SignedInApiRequest, code: str) -> Response:
         data, files = _data(request)
         dossier = services.dossier_supplement(code=code, user=request.user, note=_text(data, "note") or "",
                                               files=files)
@@ -162,7 +162,7 @@ class DossierSupplementApi(APIView):
 
 class DossierWithdrawApi(APIView):
     @extend_schema(operation_id="dossiers_withdraw", request=ReasonIn, responses=DossierOut)
-    def post(self, request: Request, code: str) -> Response:
+    def post(self, request: access.SignedInApiRequest, code: str) -> Response:
         data, _files = _data(request)
         dossier = services.dossier_withdraw(code=code, user=request.user, reason=_text(data, "reason"))
         return Response(_dossier_out(request, dossier))
@@ -176,7 +176,7 @@ class LegQueueApi(APIView):
                     OpenApiParameter("page", int), OpenApiParameter("page_size", int)],
         responses=LegPageOut,
     )
-    def get(self, request: Request) -> Response:
+    def get(self, request: access.SignedInApiRequest) -> Response:
         _query_check(LegQueueQuery, request.query_params)
         qs = selectors.leg_queue(user=request.user, status=request.query_params.get("status"),
                                  service=request.query_params.get("service")).select_related("depends_on")
@@ -187,13 +187,13 @@ class LegQueueApi(APIView):
 
 class LegAcceptApi(APIView):
     @extend_schema(operation_id="legs_accept", request=None, responses=LegOut)
-    def post(self, request: Request, leg_id: int) -> Response:
+    def post(self, request: access.SignedInApiRequest, leg_id: int) -> Response:
         return Response(_leg_out(services.leg_accept(leg_id=leg_id, user=request.user)))
 
 
 class LegRequestSupplementApi(APIView):
     @extend_schema(operation_id="legs_request_supplement", request=ReasonIn, responses=LegOut)
-    def post(self, request: Request, leg_id: int) -> Response:
+    def post(self, request: access.SignedInApiRequest, leg_id: int) -> Response:
         data, _files = _data(request)
         leg = services.leg_request_supplement(leg_id=leg_id, user=request.user, reason=_text(data, "reason"))
         return Response(_leg_out(leg))
@@ -201,7 +201,7 @@ class LegRequestSupplementApi(APIView):
 
 class LegCompleteApi(APIView):
     @extend_schema(operation_id="legs_complete", request=CompleteIn, responses=LegOut)
-    def post(self, request: Request, leg_id: int) -> Response:
+    def post(self, request: access.SignedInApiRequest, leg_id: int) -> Response:
         data, _files = _data(request)
         result = _text(data, "result")
         leg = services.leg_complete(leg_id=leg_id, user=request.user, result=result)
@@ -210,7 +210,7 @@ class LegCompleteApi(APIView):
 
 class LegRejectApi(APIView):
     @extend_schema(operation_id="legs_reject", request=ReasonIn, responses=LegOut)
-    def post(self, request: Request, leg_id: int) -> Response:
+    def post(self, request: access.SignedInApiRequest, leg_id: int) -> Response:
         data, _files = _data(request)
         leg = services.leg_reject(leg_id=leg_id, user=request.user, reason=_text(data, "reason"))
         return Response(_leg_out(leg))

@@ -219,8 +219,8 @@ def demo_dossiers_ensure() -> int:
     """Build the missing demo dossiers; returns how many demo dossiers exist."""
     from dossiers import services
 
-    users = {role: User.objects.filter(username=name).first() for role, name in USERS.items()}
-    if not all(users.values()):
+    users = {role: user for role, name in USERS.items() if (user := User.objects.filter(username=name).first())}
+    if len(users) < len(USERS):
         logger.warning("demo users missing: run seed_demo first")
         return 0
     with services.notifications_muted():

@@ -363,7 +363,7 @@ def plan(bundle: str, services: list[str], subject: Mapping[str, Any], *, on: da
         )
         for service in ordered
     ]
-    return Plan(services=ordered, legs=legs, notices=notices)
+    return Plan(services=list[str](ordered), legs=legs, notices=notices)
 
 
 def _parse_date(value: Any) -> date | None:

@@ -72,7 +72,7 @@ def personal_id_sex(value: str) -> str | None:
     return None
 
 
-def personal_id_generate(*, province_code: str, sex: str, date_of_birth: date, serial: int) -> str:
+def personal_id_generate(*, province_code: str, sex: str | None, date_of_birth: date, serial: int) -> str:
     """A number with the structure of §7 (the child's ID issued with the birth
     registration). `province_code` is the legacy province code, "82" or "082"."""
     code = f"{int(province_code):03d}"

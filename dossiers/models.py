@@ -69,6 +69,12 @@ class Dossier(ConcurrentTransitionMixin, models.Model):
     notices = models.JSONField(_("thông báo"), default=list, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # Not columns: set for display by selectors.dossier_for_display (the
+    # first three) and by the citizen's home page.
+    full_data: bool
+    leg_list: list[Leg]
+    masked: dict[str, str]
+    needs_answer: bool
 
     class Meta:
         verbose_name = _("hồ sơ liên thông")
@@ -142,6 +148,7 @@ class Leg(ConcurrentTransitionMixin, models.Model):
                                     on_delete=models.SET_NULL, related_name="legs",
                                     verbose_name=_("cán bộ xử lý"))
     updated_at = models.DateTimeField(auto_now=True)
+    result_rows: list[tuple[str, str]]  # not a column: set for display by the staff dossier page
 
     class Meta:
         verbose_name = _("thủ tục của hồ sơ")
@@ -229,6 +236,9 @@ class Transition(models.Model):
     to_state = models.CharField(_("sang trạng thái"), max_length=24)
     reason = models.TextField(_("lý do"), blank=True)
     at = models.DateTimeField(_("thời điểm"), db_index=True)
+    # Not columns: the states' labels, set for display by the staff dossier page.
+    from_state_label: str
+    to_state_label: str
 
     class Meta:
         verbose_name = _("nhật ký chuyển trạng thái")

@@ -64,7 +64,7 @@ def _province_code(leg: Leg) -> str:
     """The province of the unit as filed (legacy codes for old dossiers);
     current province codes are those of one of the merged legacy provinces."""
     unit = leg.dossier.unit
-    return (unit.province.code if unit.province_id else leg.dossier.scope_province.code).zfill(3)
+    return (unit.province.code if unit.province else leg.dossier.scope_province.code).zfill(3)
 
 
 def _prerequisite_result(leg: Leg) -> dict:

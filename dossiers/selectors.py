@@ -94,10 +94,10 @@ def dossier_for_display(*, user: User, code: str) -> Dossier:
     if dossier is None:
         raise Http404
     full = access.can_act_on_dossier(user, dossier)
-    dossier.full_data = full  # type: ignore[attr-defined]
-    dossier.leg_list = list(  # type: ignore[attr-defined]
+    dossier.full_data = full
+    dossier.leg_list = list(
         dossier.legs.select_related("depends_on", "assigned_to").order_by("id"))
-    dossier.masked = masked_people(dossier)  # type: ignore[attr-defined]
+    dossier.masked = masked_people(dossier)
     return dossier
 
 

@@ -84,7 +84,7 @@ class LegOut(serializers.Serializer):
 
     @extend_schema_field(OpenApiTypes.STR)
     def get_depends_on(self, leg: Leg) -> str | None:
-        return leg.depends_on.service if leg.depends_on_id else None
+        return leg.depends_on.service if leg.depends_on else None
 
 
 class QueueLegOut(LegOut):
@@ -128,7 +128,8 @@ class DossierOut(serializers.Serializer):
             # Spare a query per leg for `depends_on`.
             if leg.depends_on_id in by_id:
                 leg.depends_on = by_id[leg.depends_on_id]
-        return LegOut(legs, many=True, context=self.context).data
+        # many=True makes a ListSerializer, whose data is a list; the stubs type it as LegOut's dict.
+        return LegOut(legs, many=True, context=self.context).data  # type: ignore[return-value]
 
 
 class PageOut(serializers.Serializer):

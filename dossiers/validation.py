@@ -19,10 +19,10 @@ import hashlib
 import os
 import re
 import unicodedata
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -49,6 +49,9 @@ from dossiers.identifiers import personal_id_errors, social_insurance_number_err
 from lienthong.errors import DomainError
 from lienthong.text import nfc
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 __all__ = ["CleanFile", "PlannedLeg", "Submission", "attachment_clean", "submission_clean", "RELATIONSHIPS"]
 
 # Sanity limits on free input (not legal numbers: they only keep garbage out).
@@ -64,7 +67,7 @@ RELATIONSHIPS = ("mother", "father", "spouse", "child", "grandparent", "grandchi
 ALL_SERVICES = [s for services in BUNDLE_SERVICES.values() for s in services]
 
 # DRF's own messages are English; these are the project's, in Vietnamese.
-VI = {
+VI: dict[str, StrOrPromise] = {
     "required": gettext_lazy("Trường này là bắt buộc."),
     "null": gettext_lazy("Trường này không được để trống."),
     "blank": gettext_lazy("Trường này không được để trống."),
@@ -93,7 +96,7 @@ def _char(max_length: int = TEXT_MAX, **kwargs: Any) -> serializers.CharField:
     return serializers.CharField(max_length=max_length, error_messages=VI, **kwargs)
 
 
-def _choice(choices: Sequence[str], **kwargs: Any) -> serializers.ChoiceField:
+def _choice(choices: Iterable[str], **kwargs: Any) -> serializers.ChoiceField:
     return serializers.ChoiceField(choices=list(choices), error_messages=VI, **kwargs)
 
 
@@ -501,7 +504,7 @@ def submission_clean(data: Any, *, user: Any, files: Sequence[Any] = ()) -> Subm
         top = _structure(SubmissionIn, data)
     except DomainError as exc:
         found.update(exc.errors)
-    bundle = top.get("bundle") or data.get("bundle")
+    bundle = top.get("bundle") or data.get("bundle") or ""
     subject_raw = top.get("subject", data.get("subject"))
     if isinstance(bundle, str) and bundle in BUNDLE_SERVICES and isinstance(subject_raw, Mapping):
         try:

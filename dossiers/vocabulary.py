@@ -156,7 +156,7 @@ class ServiceFacts:
 
 
 # In bundle order: the first service of a bundle is the one always filed.
-SERVICES: dict[Service, ServiceFacts] = {
+SERVICES: dict[str, ServiceFacts] = {
     Service.BIRTH_REGISTRATION: ServiceFacts(
         Bundle.BIRTH, AgencyKind.JUSTICE, None, DocumentKind.BIRTH_CERTIFICATE,
         frozenset({"registration_number", "book", "personal_id", "registered_on", "note"})),
@@ -180,17 +180,17 @@ SERVICES: dict[Service, ServiceFacts] = {
         frozenset({"decision_number", "amount", "decided_on", "note"})),
 }
 
-BUNDLE_SERVICES: dict[Bundle, list[Service]] = {
-    bundle: [s for s, facts in SERVICES.items() if facts.bundle == bundle] for bundle in Bundle}
+BUNDLE_SERVICES: dict[str, list[Service]] = {
+    bundle: [Service(s) for s, facts in SERVICES.items() if facts.bundle == bundle] for bundle in Bundle}
 # The leg every other leg of the bundle waits for; always part of the bundle.
-PREREQUISITE: dict[Bundle, Service] = {
+PREREQUISITE: dict[str, Service] = {
     bundle: next(s for s in services if SERVICES[s].prerequisite is None)
     for bundle, services in BUNDLE_SERVICES.items()}
 # A dossier gets at most one of these (docs/domain.md §3.2).
 FUNERAL_SERVICES = (Service.FUNERAL_ALLOWANCE, Service.FUNERAL_SUPPORT)
 # The leg whose completion issues each result document.
-DOCUMENT_SERVICE: dict[DocumentKind, Service] = {
-    facts.document: s for s, facts in SERVICES.items() if facts.document is not None}
+DOCUMENT_SERVICE: dict[str, Service] = {
+    facts.document: Service(s) for s, facts in SERVICES.items() if facts.document is not None}
 
 
 def agency_of(service: str) -> AgencyKind:

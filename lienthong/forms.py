@@ -4,12 +4,15 @@ field, dd/mm/yyyy date boxes, and the mapping of the engine's field errors
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.utils.translation import gettext
 
 from lienthong.formatting import DATE_FORMAT, DATE_INPUT_FORMATS
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 def name_errors(form: forms.Form) -> None:
@@ -31,7 +34,7 @@ def name_errors(form: forms.Form) -> None:
             field.error_messages["min_value"] = gettext("“%(field)s” không được âm.") % {"field": label}
 
 
-def date_field(label: str, required: bool = False) -> forms.DateField:
+def date_field(label: StrOrPromise, required: bool = False) -> forms.DateField:
     # A text box, not type=date: the browser's date picker shows the order of
     # its own UI language (mm/dd/yyyy on an English Chrome); clerks type
     # dd/mm/yyyy, as on every paper form.
@@ -41,12 +44,12 @@ def date_field(label: str, required: bool = False) -> forms.DateField:
                                "maxlength": "10"}))
 
 
-def text_field(label: str, required: bool = False, max_length: int = 120, **attrs: str) -> forms.CharField:
+def text_field(label: StrOrPromise, required: bool = False, max_length: int = 120, **attrs: str) -> forms.CharField:
     return forms.CharField(label=label, required=required, max_length=max_length,
                            widget=forms.TextInput(attrs=attrs))
 
 
-def pid_field(label: str) -> forms.CharField:
+def pid_field(label: StrOrPromise) -> forms.CharField:
     # Structure is checked by dossiers.identifiers through validation; the
     # form only keeps the input to 12 digits' worth of characters.
     return text_field(label, max_length=20, inputmode="numeric", autocomplete="off", pattern="[0-9 ]*")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from celery.schedules import crontab
@@ -104,14 +105,14 @@ TEMPLATES = [
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
 
 
-def database_from_url(url: str) -> dict:
+def database_from_url(url: str) -> dj_database_url.DBConfig:
     """One PostgreSQL connection's settings (the primary and the replica
     alike): persistent connections, checked before reuse."""
     return dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True)
 
 
 if DATABASE_URL:
-    DATABASES = {"default": database_from_url(DATABASE_URL)}
+    DATABASES: dict[str, Any] = {"default": database_from_url(DATABASE_URL)}
 else:
     DATABASES = {
         "default": {
@@ -255,7 +256,7 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "lienthong.api.exception_handler",
 }
-SPECTACULAR_SETTINGS = {
+SPECTACULAR_SETTINGS: dict[str, Any] = {
     "TITLE": "Liên thông API",
     "DESCRIPTION": "Dịch vụ công liên thông khai sinh và khai tử",
     "VERSION": "1.0.0",
@@ -285,7 +286,7 @@ if env_bool("PRODUCTION", False):
     SESSION_COOKIE_SAMESITE = "Lax"
     CSRF_COOKIE_SAMESITE = "Lax"
 
-LOGGING = {
+LOGGING: dict[str, Any] = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},

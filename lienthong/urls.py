@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import include, path
+from django.urls import URLPattern, URLResolver, include, path
 from django.views.static import serve
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.authtoken.views import obtain_auth_token
@@ -17,7 +17,7 @@ admin.site.site_header = "Liên thông – Quản trị hệ thống"
 admin.site.site_title = "Liên thông"
 admin.site.index_title = "Danh mục và dữ liệu"
 
-api_v1 = [
+api_v1: list[URLPattern | URLResolver] = [
     path("auth/token/", obtain_auth_token, name="api-token"),
     path("", include("dossiers.api_urls")),
     path("", include("reports.api_urls")),

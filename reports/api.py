@@ -33,7 +33,7 @@ class OutsideCountApi(APIView):
         count = serializers.IntegerField()
 
     @extend_schema(request=InputSerializer, responses={201: OutputSerializer}, operation_id="outside_counts_create")
-    def post(self, request: Request) -> Response:
+    def post(self, request: access.SignedInApiRequest) -> Response:
         if not access.can_report_outside_counts(request.user):
             from rest_framework.exceptions import PermissionDenied
 
@@ -75,7 +75,7 @@ class AdoptionApi(APIView):
                 **RATE_ROW, "birth_rate": serializers.FloatField(allow_null=True),
                 "death_rate": serializers.FloatField(allow_null=True)})}),
         operation_id="reports_adoption")
-    def get(self, request: Request) -> Response:
+    def get(self, request: access.SignedInApiRequest) -> Response:
         q = adoption_query(request.query_params, user=request.user)
         return Response(selectors.adoption_report(q))
 
@@ -116,7 +116,7 @@ class DailyReportApi(APIView):
                        "difficulties": serializers.ListField(child=serializers.DictField()),
                        "snapshot": serializers.BooleanField()}),
                    operation_id="reports_daily")
-    def get(self, request: Request) -> Response:
+    def get(self, request: access.SignedInApiRequest) -> Response:
         day = _date_param(request, "date", timezone.localdate() - timedelta(days=1))
         if day >= timezone.localdate():
             raise DomainError({"date": [_("Báo cáo ngày chỉ lập cho ngày đã qua.")]})

@@ -54,6 +54,7 @@ def adoption_header() -> list[str]:
 def adoption_xlsx(report: dict[str, Any], *, title: str, subtitle: str) -> bytes:
     wb = Workbook()
     ws = wb.active
+    assert ws is not None  # a new workbook has its one sheet
     ws.title = _("Tỷ lệ liên thông")[:31]
     ws["A1"], ws["A2"] = title, subtitle
     ws["A1"].font = Font(bold=True, size=13)
@@ -87,6 +88,7 @@ DAILY_KEYS = ("received_online", "received_one_stop", "received", "completed", "
 def daily_xlsx(data: dict[str, Any]) -> bytes:
     wb = Workbook()
     ws = wb.active
+    assert ws is not None  # a new workbook has its one sheet
     ws.title = _("Báo cáo ngày")[:31]
     ws["A1"] = _("Báo cáo kết quả thực hiện liên thông ngày %(date)s – %(province)s") % {
         "date": _dmy(data["date"]), "province": data["province_name"]}

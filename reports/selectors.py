@@ -90,7 +90,7 @@ def province_resolve(code: str | None, *, user: User, at: date | None = None, ma
         if unit is None:
             raise Http404
         code, at = unit.code, None if unit.is_current else at
-    preferred = AdminUnit.Map.LEGACY if at is not None and at < CURRENT_MAP_FROM else AdminUnit.Map.CURRENT
+    preferred: str = AdminUnit.Map.LEGACY if at is not None and at < CURRENT_MAP_FROM else AdminUnit.Map.CURRENT
     if map_ in AdminUnit.Map.values:
         preferred = map_
     units = {u.map: u for u in AdminUnit.objects.using(DEFAULT_DB_ALIAS).filter(
@@ -104,6 +104,7 @@ def province_resolve(code: str | None, *, user: User, at: date | None = None, ma
 def current_province(province: AdminUnit, *, using: str = DEFAULT_DB_ALIAS) -> AdminUnit:
     if province.is_current:
         return province
+    assert province.successor_id is not None  # a legacy province has its successor
     return AdminUnit.objects.using(using).get(pk=province.successor_id)
 
 
@@ -531,6 +532,7 @@ def _processing_times_python(qs: QuerySet[Leg]) -> list[dict[str, Any]]:
     Never used on PostgreSQL, where it would read every leg of the period."""
     groups: dict[tuple[str, str], list[float]] = {}
     for agency, service, started, finished in qs.values_list("agency", "service", "started_at", "finished_at"):
+        assert started is not None and finished is not None  # the caller's legs are finished
         groups.setdefault((agency, service), []).append((finished - started).total_seconds() / 3600)
     return [{"agency": a, "service": s, "n": len(h),
              "median": sql.percentile_cont(h, 0.5), "p90": sql.percentile_cont(h, 0.9)}
@@ -621,6 +623,6 @@ def outside_counts_for(province: AdminUnit) -> QuerySet[OutsideCount]:
             .select_related("unit").order_by("-date", "unit__code", "procedure"))
 
 
-def labels() -> dict[str, str]:
+def labels() -> dict[str, Any]:
     return {"services": {s.value: str(s.label) for s in Service},
             "agencies": {a.value: str(a.label) for a in AgencyKind}, "title": _("Báo cáo")}

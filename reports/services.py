@@ -258,6 +258,7 @@ def difficulty_create(*, user: User, service: str, description: str, since: date
     """A unit's staff report a difficulty; it goes into the daily report."""
     if not access.can_file_difficulty(user):
         raise DomainError(_("Tài khoản này không gửi vướng mắc."))
+    assert user.unit is not None  # can_file_difficulty: staff of a unit
     return DifficultyReport.objects.create(unit=user.unit, service=service or "", agency=access.difficulty_agency(user),
                                            description=description, since=since, reported_by=user)
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
+from functools import partial
 
 from django.db import transaction
 from django.utils import timezone
@@ -25,7 +26,7 @@ def build_daily_report(day: str | None = None) -> list[int]:
         report = services.daily_report_create(province=province, day=report_day)
         ids.append(report.pk)
         if report.sent_at is None:
-            transaction.on_commit(lambda pk=report.pk: send_daily_report.delay(pk))
+            transaction.on_commit(partial(send_daily_report.delay, report.pk))
     return ids
 
 

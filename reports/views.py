@@ -11,6 +11,7 @@ after the beat task or a rebuild wrote them."""
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -19,6 +20,7 @@ from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
 from django.db import DEFAULT_DB_ALIAS
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -50,7 +52,7 @@ def _parse_date(raw: str | None, default: date) -> date:
     return default
 
 
-def _province(request: HttpRequest, at: date | None = None) -> AdminUnit:
+def _province(request: access.SignedInRequest, at: date | None = None) -> AdminUnit:
     """The province the page is about: ?province= or the user's own; admins
     without a unit get the first province. 404 outside the caller's scope."""
     code = request.GET.get("province")
@@ -65,7 +67,7 @@ def _provinces_for(user) -> list[AdminUnit]:
     return [p for p in qs if access.can_view_province(user, p)] if user.is_authenticated else []
 
 
-def _range(request: HttpRequest) -> tuple[date, date]:
+def _range(request: access.SignedInRequest) -> tuple[date, date]:
     today = timezone.localdate()
     last = _parse_date(request.GET.get("to"), today)
     first = _parse_date(request.GET.get("from"), last - timedelta(days=29))
@@ -75,13 +77,13 @@ def _range(request: HttpRequest) -> tuple[date, date]:
 
 
 @login_required
-def dashboard(request: HttpRequest) -> HttpResponse:
+def dashboard(request: access.SignedInRequest) -> HttpResponse:
     # one read transaction on the reports' database for every figure of the page
     with selectors.report_query():
         return _dashboard(request)
 
 
-def _dashboard(request: HttpRequest) -> HttpResponse:
+def _dashboard(request: access.SignedInRequest) -> HttpResponse:
     province = selectors.current_province(_province(request))
     first, last = _range(request)
     unit = None
@@ -136,11 +138,11 @@ def adoption_by_district(province: AdminUnit, first: date, last: date) -> list[d
 
 
 @login_required
-def adoption(request: HttpRequest) -> HttpResponse:
+def adoption(request: access.SignedInRequest) -> HttpResponseBase:
     params = request.GET.copy()
     for name in ("from", "to"):  # the form sends dd/mm/yyyy, the API wants ISO
         if params.get(name):
-            parsed = _parse_date(params[name], date.min)
+            parsed = _parse_date(params.get(name), date.min)
             if parsed != date.min:
                 params[name] = parsed.isoformat()
     if not params.get("province"):
@@ -153,7 +155,7 @@ def adoption(request: HttpRequest) -> HttpResponse:
     else:
         errors = {}
     if q and request.GET.get("format") == "pdf":
-        report = {"rows": [], "total": {}}  # the worker computes the PDF's figures
+        report: dict[str, Any] = {"rows": [], "total": {}}  # the worker computes the PDF's figures
     else:
         report = selectors.adoption_report(q) if q else {"rows": [], "total": {}}
     title = _("Tỷ lệ hồ sơ thực hiện qua liên thông")
@@ -182,7 +184,7 @@ def _download(content: bytes, filename: str, content_type: str) -> HttpResponse:
 
 
 # --- PDFs: rendered by the reports' worker, never in a request -------------------
-def _pdf_page(request: HttpRequest, *, status: str, filename: str, open_file) -> HttpResponse:
+def _pdf_page(request: access.SignedInRequest, *, status: str, filename: str, open_file) -> HttpResponseBase:
     """The file when it is ready; else the waiting page, which polls this
     same address (htmx) and turns into a download link once the file is there."""
     if status == "ready" and not request.htmx:
@@ -204,7 +206,8 @@ def _broker_down(request: HttpRequest, back: str | None = None) -> HttpResponse:
     return redirect(back)
 
 
-def _pdf_job(request: HttpRequest, *, kind: str, province: AdminUnit, params: dict, filename: str) -> HttpResponse:
+def _pdf_job(request: access.SignedInRequest, *, kind: str, province: AdminUnit, params: dict,
+             filename: str) -> HttpResponseBase:
     """First visit: queue the rendering and come back with its job token
     (?job=); later visits: wait for it, then offer the file."""
     job = request.GET.get("job")
@@ -223,7 +226,7 @@ def _pdf_job(request: HttpRequest, *, kind: str, province: AdminUnit, params: di
 
 
 @login_required
-def daily_list(request: HttpRequest) -> HttpResponse:
+def daily_list(request: access.SignedInRequest) -> HttpResponse:
     province = selectors.current_province(_province(request))
     # snapshots on default: the list is opened right after they are built
     reports = (DailyReport.objects.using(DEFAULT_DB_ALIAS).filter(province=province)
@@ -234,7 +237,7 @@ def daily_list(request: HttpRequest) -> HttpResponse:
         "yesterday": yesterday, "has_yesterday": reports.filter(date=yesterday).exists()})
 
 
-def _daily_report_or_404(request: HttpRequest, pk: int) -> DailyReport:
+def _daily_report_or_404(request: access.SignedInRequest, pk: int) -> DailyReport:
     report = get_object_or_404(DailyReport.objects.using(DEFAULT_DB_ALIAS).select_related("province"), pk=pk)
     if not access.can_view_province(request.user, report.province):
         raise Http404
@@ -242,7 +245,7 @@ def _daily_report_or_404(request: HttpRequest, pk: int) -> DailyReport:
 
 
 @login_required
-def daily_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def daily_detail(request: access.SignedInRequest, pk: int) -> HttpResponse:
     report = _daily_report_or_404(request, pk)
     return render(request, "reports/daily_detail.html", {
         "report": report, "data": exports.daily_context(report.data), "province": report.province,
@@ -250,7 +253,7 @@ def daily_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def daily_file(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
+def daily_file(request: access.SignedInRequest, pk: int, kind: str) -> HttpResponseBase:
     report = _daily_report_or_404(request, pk)
     stored = report.pdf if kind == "pdf" else report.xlsx
     name = f"bao-cao-ngay-{report.province.code}-{report.date:%Y%m%d}.{kind}"
@@ -270,7 +273,7 @@ def daily_file(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
 
 
 @login_required
-def daily_preview(request: HttpRequest) -> HttpResponse:
+def daily_preview(request: access.SignedInRequest) -> HttpResponseBase:
     """Any past date on demand; the stored snapshot when there is one."""
     province = selectors.current_province(_province(request))
     yesterday = timezone.localdate() - timedelta(days=1)
@@ -292,7 +295,7 @@ def daily_preview(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def summary(request: HttpRequest) -> HttpResponse:
+def summary(request: access.SignedInRequest) -> HttpResponse:
     """Weekly or monthly summary per commune, ranked (thi đua)."""
     province = selectors.current_province(_province(request))
     period = request.GET.get("period") if request.GET.get("period") in ("week", "month") else "week"
@@ -307,7 +310,7 @@ def summary(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def outside_counts(request: HttpRequest) -> HttpResponse:
+def outside_counts(request: access.SignedInRequest) -> HttpResponse:
     """Outside counts of the province, and the CSV upload: preview with
     row-level errors, then an all-or-nothing import."""
     if not access.can_report_outside_counts(request.user):
@@ -338,7 +341,7 @@ def outside_counts(request: HttpRequest) -> HttpResponse:
             upload = request.FILES.get("file")
             if upload is None:
                 messages.error(request, _("Hãy chọn tệp CSV."))
-            elif upload.size > 5 * 1024 * 1024:
+            elif (upload.size or 0) > 5 * 1024 * 1024:
                 messages.error(request, _("Tệp quá lớn (tối đa 5 MB)."))
             else:
                 content = upload.read()
@@ -358,7 +361,7 @@ def _visible_difficulties(user):
 
 @access.staff_required
 @require_http_methods(["GET", "POST"])
-def difficulties(request: HttpRequest) -> HttpResponse:
+def difficulties(request: access.SignedInRequest) -> HttpResponse:
     can_file = access.can_file_difficulty(request.user)
     form = forms.DifficultyForm(request.POST or None)
     status = 200
@@ -387,7 +390,7 @@ def difficulties(request: HttpRequest) -> HttpResponse:
 
 @access.staff_required
 @require_POST
-def difficulty_close(request: HttpRequest, pk: int) -> HttpResponse:
+def difficulty_close(request: access.SignedInRequest, pk: int) -> HttpResponse:
     if not access.can_close_difficulties(request.user):
         raise PermissionDenied
     report = _visible_difficulties(request.user).filter(pk=pk).first()
@@ -397,7 +400,7 @@ def difficulty_close(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         for msgs in form.errors.values():
             for m in msgs:
-                messages.error(request, m)
+                messages.error(request, str(m))
         return redirect("staff:difficulties")
     if services.difficulty_close(report_id=report.pk, user=request.user, resolution=form.cleaned_data["resolution"]):
         messages.success(request, _("Đã đóng vướng mắc."))

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import date
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext
@@ -127,11 +127,11 @@ class CounterForm(LabelledForm):
             initial.setdefault("subject__benefit_category", BenefitCategory.NONE)
             initial.setdefault("applicant__relationship", Relationship.CHILD)
         super().__init__(*args, initial=initial, **kwargs)
-        self.bundle_code = self.data.get("bundle") if self.is_bound and self.data.get("bundle") in Bundle.values \
+        self.bundle_code = self.data["bundle"] if self.is_bound and self.data.get("bundle") in Bundle.values \
             else bundle
         self.unit_code = unit_code
         choices = BIRTH_SERVICES if self.bundle_code == Bundle.BIRTH else DEATH_SERVICES
-        self.fields["services"].choices = [(str(s), s.label) for s in choices]
+        cast(forms.ChoiceField, self.fields["services"]).choices = [(str(s), s.label) for s in choices]
         if self.bundle_code == Bundle.BIRTH:
             self.fields["subject__full_name"].label = _("Họ, chữ đệm và tên của trẻ")
         else:
@@ -234,12 +234,12 @@ class RejectForm(LabelledForm):
 
     def __init__(self, *args: Any, reasons: Sequence[tuple[str, str]] = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["reason_code"].choices = [("", _("— Chọn căn cứ —")), *reasons]
+        cast(forms.ChoiceField, self.fields["reason_code"]).choices = [("", _("— Chọn căn cứ —")), *reasons]
         self.labels = dict(reasons)
         name_errors(self)
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        cleaned = super().clean() or {}
         if cleaned.get("reason_code") == "other" and not (cleaned.get("reason_text") or "").strip():
             self.add_error("reason_text", gettext("Chọn “Lý do khác” thì phải ghi rõ “Lý do cụ thể”."))
         return cleaned
@@ -345,8 +345,8 @@ class DossierFilterForm(forms.Form):
         from dossiers.models import Channel, DossierStatus
 
         super().__init__(*args, **kwargs)
-        self.fields["status"].choices = [("", _("Tất cả")), *DossierStatus.choices]
-        self.fields["channel"].choices = [("", _("Tất cả")), *Channel.choices]
+        cast(forms.ChoiceField, self.fields["status"]).choices = [("", _("Tất cả")), *DossierStatus.choices]
+        cast(forms.ChoiceField, self.fields["channel"]).choices = [("", _("Tất cả")), *Channel.choices]
 
     def filters(self) -> dict[str, Any]:
         self.is_valid()

@@ -8,13 +8,13 @@ the form, call a service or selector of `dossiers.services` /
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import TextChoices
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -32,12 +32,15 @@ from lienthong.errors import Conflict, DomainError
 from lienthong.paging import PAGE_SIZE, pager_query
 from staff import forms as f
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
-def _counter_unit(request: HttpRequest) -> AdminUnit:
+def _counter_unit(request: access.SignedInRequest) -> AdminUnit:
     """The commune whose counter the user works at (access.can_use_counter)."""
-    if not access.can_use_counter(request.user):
+    unit = request.user.unit
+    if unit is None or not access.can_use_counter(request.user):
         raise PermissionDenied
-    return request.user.unit
+    return unit
 
 
 def _conflict_message(leg: Leg) -> str:
@@ -54,7 +57,7 @@ def _first_message(exc: DomainError) -> str:
 # --- counter ------------------------------------------------------------------
 @access.staff_required
 @require_http_methods(["GET", "POST"])
-def counter(request: HttpRequest) -> HttpResponse:
+def counter(request: access.SignedInRequest) -> HttpResponse:
     """Intake on behalf of a citizen: both bundles, live preview, attachments."""
     unit = _counter_unit(request)
     bundle = request.POST.get("bundle") or request.GET.get("bundle") or Bundle.BIRTH
@@ -83,7 +86,7 @@ def counter(request: HttpRequest) -> HttpResponse:
 
 @access.staff_required
 @require_POST
-def counter_preview(request: HttpRequest) -> HttpResponse:
+def counter_preview(request: access.SignedInRequest) -> HttpResponse:
     """Live feedback while the clerk types (htmx): legs, refusals, deadlines."""
     unit = _counter_unit(request)
     form = f.CounterForm(request.POST, bundle=request.POST.get("bundle") or Bundle.BIRTH, unit_code=unit.code)
@@ -145,7 +148,7 @@ def _field_labels() -> dict[str, str]:
 
 @access.staff_required
 @require_GET
-def receipt(request: HttpRequest, code: str) -> HttpResponse:
+def receipt(request: access.SignedInRequest, code: str) -> HttpResponse:
     """Phiếu hẹn trả kết quả: printable; links the PDF once the worker made it."""
     dossier = access.get_dossier_or_404(request.user, code)
     slip = dossier.documents.filter(kind=Document.Kind.APPOINTMENT_SLIP).exclude(file="").first()
@@ -158,7 +161,7 @@ def receipt(request: HttpRequest, code: str) -> HttpResponse:
 # --- dossier list ---------------------------------------------------------------
 @access.staff_required
 @require_GET
-def dossier_list(request: HttpRequest) -> HttpResponse:
+def dossier_list(request: access.SignedInRequest) -> HttpResponse:
     from dossiers import selectors
 
     form = f.DossierFilterForm(request.GET)
@@ -172,7 +175,7 @@ def dossier_list(request: HttpRequest) -> HttpResponse:
 
 @access.staff_required
 @require_POST
-def dossier_returned(request: HttpRequest, code: str) -> HttpResponse:
+def dossier_returned(request: access.SignedInRequest, code: str) -> HttpResponse:
     """The clerk handed the results to the citizen."""
     access.get_dossier_or_404(request.user, code)
     from dossiers import services
@@ -187,7 +190,7 @@ def dossier_returned(request: HttpRequest, code: str) -> HttpResponse:
 
 
 # --- dossier page -----------------------------------------------------------------
-def _pid(request: HttpRequest, dossier: Dossier, value: str) -> str:
+def _pid(request: access.SignedInRequest, dossier: Dossier, value: str) -> str:
     if not value or access.can_act_on_dossier(request.user, dossier):
         return value
     return access.mask_personal_id(value)
@@ -200,7 +203,7 @@ CHOICE_DISPLAY: dict[str, type[TextChoices]] = {
 }
 
 
-def _describe(request: HttpRequest, dossier: Dossier, prefix: str, data: dict[str, Any]) -> list[tuple[str, str]]:
+def _describe(request: access.SignedInRequest, dossier: Dossier, prefix: str, data: dict[str, Any]) -> list[tuple[str, str]]:
     """(label, value) rows of the applicant or subject, personal IDs masked
     for read-only viewers."""
     labels = _field_labels()
@@ -261,11 +264,11 @@ def _result_rows(leg: Leg) -> list[tuple[str, str]]:
 
 @access.staff_required
 @require_GET
-def dossier_detail(request: HttpRequest, code: str) -> HttpResponse:
+def dossier_detail(request: access.SignedInRequest, code: str) -> HttpResponse:
     return _dossier_page(request, code)
 
 
-def _dossier_page(request: HttpRequest, code: str, supplement_form: f.CounterSupplementForm | None = None,
+def _dossier_page(request: access.SignedInRequest, code: str, supplement_form: f.CounterSupplementForm | None = None,
                   withdraw_form: f.WithdrawForm | None = None, status: int = 200) -> HttpResponse:
     from dossiers import selectors, services
 
@@ -279,8 +282,8 @@ def _dossier_page(request: HttpRequest, code: str, supplement_form: f.CounterSup
     timeline = list(selectors.dossier_timeline(dossier))
     for t in timeline:
         states = dict(LegStatus.choices) if t.leg_id else dict(DossierStatus.choices)
-        t.from_state_label = states.get(t.from_state, t.from_state)
-        t.to_state_label = states.get(t.to_state, t.to_state)
+        t.from_state_label = str(states.get(t.from_state, t.from_state))
+        t.to_state_label = str(states.get(t.to_state, t.to_state))
     return render(request, "staff/dossier.html", {
         "dossier": dossier, "legs": legs, "workable": workable, "can_act": can_act, "timeline": timeline,
         "applicant": _describe(request, dossier, "applicant", dossier.applicant),
@@ -302,7 +305,7 @@ def _dossier_page(request: HttpRequest, code: str, supplement_form: f.CounterSup
 
 @access.staff_required
 @require_POST
-def dossier_supplement(request: HttpRequest, code: str) -> HttpResponse:
+def dossier_supplement(request: access.SignedInRequest, code: str) -> HttpResponse:
     """The citizen brought the missing papers to the counter."""
     access.get_dossier_or_404(request.user, code)
     form = f.CounterSupplementForm(request.POST)
@@ -325,7 +328,7 @@ def dossier_supplement(request: HttpRequest, code: str) -> HttpResponse:
 
 @access.staff_required
 @require_POST
-def dossier_withdraw(request: HttpRequest, code: str) -> HttpResponse:
+def dossier_withdraw(request: access.SignedInRequest, code: str) -> HttpResponse:
     """The citizen takes the dossier back before any result exists."""
     access.get_dossier_or_404(request.user, code)
     form = f.WithdrawForm(request.POST)
@@ -344,7 +347,7 @@ def dossier_withdraw(request: HttpRequest, code: str) -> HttpResponse:
 
 @access.staff_required
 @require_GET
-def attachment_download(request: HttpRequest, code: str, pk: int) -> FileResponse:
+def attachment_download(request: access.SignedInRequest, code: str, pk: int) -> FileResponse:
     """Attachments are never public media: served after the access check."""
     dossier = access.get_dossier_or_404(request.user, code)
     attachment = dossier.attachments.filter(pk=pk).first()
@@ -356,7 +359,7 @@ def attachment_download(request: HttpRequest, code: str, pk: int) -> FileRespons
 
 @access.staff_required
 @require_GET
-def document_download(request: HttpRequest, code: str, pk: int) -> FileResponse:
+def document_download(request: access.SignedInRequest, code: str, pk: int) -> FileResponse:
     dossier = access.get_dossier_or_404(request.user, code)
     document = dossier.documents.filter(pk=pk).exclude(file="").first()
     if document is None:
@@ -373,7 +376,7 @@ OPEN_TABS = (LegStatus.PENDING, LegStatus.IN_PROGRESS, LegStatus.AWAITING_SUPPLE
 
 @access.staff_required
 @require_GET
-def queue(request: HttpRequest) -> HttpResponse:
+def queue(request: access.SignedInRequest) -> HttpResponse:
     """The legs of the officer's agency and jurisdiction, soonest due first."""
     from dossiers import selectors
 
@@ -397,7 +400,7 @@ def queue(request: HttpRequest) -> HttpResponse:
                                                 "now": timezone.now()})
 
 
-def _queue_tabs(user) -> list[tuple[str, str, int]]:
+def _queue_tabs(user) -> list[tuple[str, StrOrPromise, int]]:
     from dossiers import selectors
 
     counts = selectors.leg_counts(user=user)
@@ -405,7 +408,7 @@ def _queue_tabs(user) -> list[tuple[str, str, int]]:
     return tabs + [(str(s), s.label, counts.get(str(s), 0)) for s in QUEUE_TABS]
 
 
-def _leg_context(request: HttpRequest, leg: Leg, **forms: Any) -> dict[str, Any]:
+def _leg_context(request: access.SignedInRequest, leg: Leg, **forms: Any) -> dict[str, Any]:
     from dossiers import rules
 
     reasons = rules.rejection_reasons(leg.service)
@@ -427,12 +430,12 @@ def _leg_context(request: HttpRequest, leg: Leg, **forms: Any) -> dict[str, Any]
 
 @access.staff_required
 @require_GET
-def leg_detail(request: HttpRequest, leg_id: int) -> HttpResponse:
+def leg_detail(request: access.SignedInRequest, leg_id: int) -> HttpResponse:
     leg = access.get_leg_or_404(request.user, leg_id)
     return render(request, "staff/leg.html", _leg_context(request, leg))
 
 
-def _row(request: HttpRequest, leg: Leg, notice: str, *, error: bool = False) -> HttpResponse:
+def _row(request: access.SignedInRequest, leg: Leg, notice: str, *, error: bool = False) -> HttpResponse:
     """A queue row after an action, and the status counts (out of band)."""
     status = request.POST.get("tab") or "open"
     return render(request, "staff/_queue_row.html", {
@@ -440,7 +443,7 @@ def _row(request: HttpRequest, leg: Leg, notice: str, *, error: bool = False) ->
         "tabs": _queue_tabs(request.user), "status": status})
 
 
-def _after_action(request: HttpRequest, leg: Leg, message: str) -> HttpResponse:
+def _after_action(request: access.SignedInRequest, leg: Leg, message: str) -> HttpResponse:
     """htmx (from a queue row): the fresh row; otherwise back to the queue."""
     if request.htmx:
         return _row(request, leg, message)
@@ -448,7 +451,7 @@ def _after_action(request: HttpRequest, leg: Leg, message: str) -> HttpResponse:
     return redirect(request.POST.get("next") or reverse("staff:leg", args=[leg.pk]))
 
 
-def _lost_race(request: HttpRequest, leg_id: int) -> HttpResponse:
+def _lost_race(request: access.SignedInRequest, leg_id: int) -> HttpResponse:
     """Someone else changed the leg first: say so and show what it is now."""
     leg = access.get_leg_or_404(request.user, leg_id)
     message = _conflict_message(leg)
@@ -460,7 +463,7 @@ def _lost_race(request: HttpRequest, leg_id: int) -> HttpResponse:
 
 @access.staff_required
 @require_POST
-def leg_accept(request: HttpRequest, leg_id: int) -> HttpResponse:
+def leg_accept(request: access.SignedInRequest, leg_id: int) -> HttpResponse:
     access.get_leg_or_404(request.user, leg_id)
     from dossiers import services
 
@@ -474,7 +477,7 @@ def leg_accept(request: HttpRequest, leg_id: int) -> HttpResponse:
 
 @access.staff_required
 @require_POST
-def leg_request_supplement(request: HttpRequest, leg_id: int) -> HttpResponse:
+def leg_request_supplement(request: access.SignedInRequest, leg_id: int) -> HttpResponse:
     leg = access.get_leg_or_404(request.user, leg_id)
     form = f.SupplementRequestForm(request.POST)
     if form.is_valid():
@@ -494,7 +497,7 @@ def leg_request_supplement(request: HttpRequest, leg_id: int) -> HttpResponse:
 
 @access.staff_required
 @require_POST
-def leg_complete(request: HttpRequest, leg_id: int) -> HttpResponse:
+def leg_complete(request: access.SignedInRequest, leg_id: int) -> HttpResponse:
     leg = access.get_leg_or_404(request.user, leg_id)
     form = f.RESULT_FORMS.get(leg.service, f.ResultForm)(request.POST)
     if form.is_valid():
@@ -514,7 +517,7 @@ def leg_complete(request: HttpRequest, leg_id: int) -> HttpResponse:
 
 @access.staff_required
 @require_POST
-def leg_reject(request: HttpRequest, leg_id: int) -> HttpResponse:
+def leg_reject(request: access.SignedInRequest, leg_id: int) -> HttpResponse:
     leg = access.get_leg_or_404(request.user, leg_id)
     from dossiers import rules
 

@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import date, datetime
+from functools import partial
 from typing import Any
 
 from django.db import transaction
@@ -26,7 +27,7 @@ from django_fsm import can_proceed
 
 from agencies import access
 from agencies.models import User
-from dossiers import results
+from dossiers import results, vocabulary
 from dossiers.models import (
     FINAL_LEG_STATES,
     OPEN_DOSSIER_STATES,
@@ -119,7 +120,7 @@ def _log(*, dossier: Dossier, leg: Leg | None = None, actor: User | None, action
     row = Transition.objects.create(dossier=dossier, leg=leg, actor=_actor(actor), action=action,
                                     from_state=source or "", to_state=target, reason=reason, at=at)
     if notify and not _notifications_muted.get():
-        transaction.on_commit(lambda pk=row.pk: _queue_notify(pk))
+        transaction.on_commit(partial(_queue_notify, row.pk))
     return row
 
 
@@ -250,12 +251,11 @@ def _leg_complete_locked(dossier: Dossier, leg: Leg, *, actor: User | None, resu
         dossier.subject_personal_id = built["personal_id"]
         dossier.search_text = _search_text(dossier)
         dossier.save(update_fields=["subject_personal_id", "search_text", "updated_at"])
-    kind = {Service.BIRTH_REGISTRATION: "birth_certificate", Service.DEATH_REGISTRATION: "death_extract"}.get(
-        leg.service)
+    kind = vocabulary.SERVICES[leg.service].document
     if kind:
-        transaction.on_commit(lambda pk=dossier.pk, k=kind: _queue_document(pk, k))
+        transaction.on_commit(partial(_queue_document, dossier.pk, kind))
     if Leg.objects.filter(depends_on=leg, status=LegStatus.WAITING).exists():
-        transaction.on_commit(lambda pk=leg.pk: _queue_fan_out(pk))
+        transaction.on_commit(partial(_queue_fan_out, leg.pk))
     _dossier_roll_up(dossier, actor=actor, at=at)
     return leg
 

@@ -1,14 +1,15 @@
 """Worker side: a prerequisite finished, so open (or cancel) what waited for
-it; automatic legs (residence removal after a death, Nghị định 58/2026)."""
+it; automatic legs (residence removal after a death, rule residence_removal.automatic)."""
 from __future__ import annotations
 
 from datetime import datetime
+from functools import partial
 
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from dossiers import deadlines, rules
+from dossiers import deadlines, rules, vocabulary
 from dossiers.models import OPEN_DOSSIER_STATES, Bundle, Dossier, Leg, LegStatus, Service
 from dossiers.services._core import (
     _cancel_dependants,
@@ -58,8 +59,9 @@ def leg_fan_out(*, leg_id: int) -> list[int]:
 
 def _leg_auto_complete(dossier: Dossier, leg: Leg, *, at: datetime) -> None:
     """Residence removal after a death from 15/3/2026: no application, the
-    system records it (Nghị định 58/2026/NĐ-CP)."""
-    reason = _("Xóa đăng ký thường trú tự động sau khi đăng ký khai tử (Nghị định 58/2026/NĐ-CP).")
+    system records it (rule residence_removal.automatic)."""
+    reason = _("Xóa đăng ký thường trú tự động sau khi đăng ký khai tử (%(cite)s).") % {
+        "cite": rules.citation("residence_removal.automatic", at)}
     if leg.status == LegStatus.PENDING:
         leg.accept()
         leg.save(update_fields=["status", "updated_at"])
@@ -88,7 +90,7 @@ def dossier_automatic_legs_ensure(*, dossier_id: int) -> Leg | None:
     if prerequisite.status in (LegStatus.REJECTED, LegStatus.CANCELLED):
         return None
     now = timezone.now()
-    leg = Leg(dossier=dossier, service=Service.RESIDENCE_REMOVAL, agency="police", status=LegStatus.WAITING,
+    leg = Leg(dossier=dossier, service=Service.RESIDENCE_REMOVAL, agency=vocabulary.agency_of(Service.RESIDENCE_REMOVAL), status=LegStatus.WAITING,
               scope_unit_id=dossier.scope_unit_id, scope_province_id=dossier.scope_province_id,
               automatic=True, depends_on=prerequisite,
               deadline_days=int(rules.value("deadline.residence_removal", _on(dossier))))
@@ -96,9 +98,10 @@ def dossier_automatic_legs_ensure(*, dossier_id: int) -> Leg | None:
     dossier.services = [*dossier.services, Service.RESIDENCE_REMOVAL]
     dossier.save(update_fields=["services", "updated_at"])
     _log(dossier=dossier, leg=leg, actor=None, action="create", source="", target=leg.status, at=now,
-         reason=_("Xóa đăng ký thường trú tự động (Nghị định 58/2026/NĐ-CP)."), notify=False)
+         reason=_("Xóa đăng ký thường trú tự động (%(cite)s).") % {
+             "cite": rules.citation("residence_removal.automatic", _on(dossier))}, notify=False)
     if prerequisite.status == LegStatus.COMPLETED:
-        transaction.on_commit(lambda pk=prerequisite.pk: _queue_fan_out(pk))
+        transaction.on_commit(partial(_queue_fan_out, prerequisite.pk))
     return leg
 
 

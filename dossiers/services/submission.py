@@ -6,6 +6,7 @@ import logging
 import secrets
 from collections.abc import Sequence
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 from django.db import transaction
@@ -13,14 +14,14 @@ from django.utils import timezone
 
 from agencies.models import AdminUnit, User
 from dossiers import deadlines
-from dossiers.models import Bundle, Dossier, DossierStatus, Leg, LegStatus
+from dossiers.models import Bundle, Document, Dossier, DossierStatus, Leg, LegStatus
 from dossiers.services._core import _actor, _attachment_save, _log, _on, _queue_document, _search_text
 from lienthong.errors import DomainError
 
 logger = logging.getLogger("dossiers.services")
 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: codes are read aloud at the counter
-CODE_PREFIX = {Bundle.BIRTH: "KS", Bundle.DEATH: "KT"}
+CODE_PREFIX: dict[str, str] = {Bundle.BIRTH: "KS", Bundle.DEATH: "KT"}
 
 
 def _new_code(bundle: str, at: datetime) -> str:
@@ -33,8 +34,8 @@ def _new_code(bundle: str, at: datetime) -> str:
 
 def _scope(unit: AdminUnit) -> tuple[AdminUnit, AdminUnit]:
     """The current-map commune and province that decide who sees a dossier."""
-    current = unit if unit.map == AdminUnit.Map.CURRENT or unit.successor_id is None else unit.successor
-    province = current.province if current.province_id else current
+    current = unit.successor if unit.map != AdminUnit.Map.CURRENT and unit.successor else unit
+    province = current.province or current
     return current, province
 
 
@@ -87,7 +88,7 @@ def _dossier_create(sub: Any, *, user: User, historical: bool) -> Dossier:
     for clean in getattr(sub, "files", []) or []:
         _attachment_save(dossier, clean, user=user, kind="submission")
     if not historical:
-        transaction.on_commit(lambda pk=dossier.pk: _queue_document(pk, "appointment_slip"))
+        transaction.on_commit(partial(_queue_document, dossier.pk, Document.Kind.APPOINTMENT_SLIP))
     return dossier
 
 

@@ -10,7 +10,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from dossiers import rules
+from dossiers import rules, vocabulary
 from dossiers.models import (
     FINAL_LEG_STATES,
     OPEN_DOSSIER_STATES,
@@ -45,8 +45,8 @@ def leg_expire_supplement(*, leg_id: int, now: datetime | None = None) -> bool:
     if leg.status != LegStatus.AWAITING_SUPPLEMENT or not leg.supplement_due_at or leg.supplement_due_at >= now:
         return False
     days = rules.value("deadline.supplement_answer", _on(dossier))
-    reason = _("Không bổ sung hồ sơ trong thời hạn %(days)s ngày làm việc (Nghị định 63/2024/NĐ-CP, Điều 8).") % {
-        "days": days}
+    reason = _("Không bổ sung hồ sơ trong thời hạn %(days)s ngày làm việc (%(cite)s).") % {
+        "days": days, "cite": rules.citation("deadline.supplement_answer", _on(dossier))}
     _leg_reject_locked(dossier, leg, actor=None, reason=reason, at=now, action="expire")
     return True
 
@@ -128,8 +128,7 @@ def _documents_requeue(*, now: datetime, after: timedelta) -> int:
 
     since, until = now - NOTIFY_RETRY_WINDOW, now - after
     queued = 0
-    for service, kind in ((Service.BIRTH_REGISTRATION, "birth_certificate"),
-                          (Service.DEATH_REGISTRATION, "death_extract")):
+    for kind, service in vocabulary.DOCUMENT_SERVICE.items():
         missing = (Leg.objects.filter(service=service, status=LegStatus.COMPLETED, finished_at__gte=since,
                                       finished_at__lte=until)
                    .filter(~Exists(Document.objects.filter(dossier=OuterRef("dossier_id"), kind=kind)))
@@ -139,9 +138,9 @@ def _documents_requeue(*, now: datetime, after: timedelta) -> int:
     # submitted live (within a minute of their row's creation).
     slips = (Dossier.objects.filter(created_at__gte=since, created_at__lte=until,
                                     submitted_at__gte=F("created_at") - timedelta(minutes=1))
-             .filter(~Exists(Document.objects.filter(dossier=OuterRef("pk"), kind="appointment_slip")))
+             .filter(~Exists(Document.objects.filter(dossier=OuterRef("pk"), kind=Document.Kind.APPOINTMENT_SLIP)))
              .values_list("pk", flat=True))
-    queued += sum(_dispatch_document(dossier_id, "appointment_slip") for dossier_id in slips)
+    queued += sum(_dispatch_document(dossier_id, Document.Kind.APPOINTMENT_SLIP) for dossier_id in slips)
     if queued:
         logger.info("sweep: %s documents queued again", queued)
     return queued

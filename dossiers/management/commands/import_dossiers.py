@@ -20,7 +20,8 @@ from lienthong.errors import DomainError
 
 
 class Command(BaseCommand):
-    help = gettext_lazy("Nhập hồ sơ lịch sử từ tệp JSON Lines (mỗi dòng một hồ sơ, cùng cấu trúc với API).")
+    # Lazy, so `--help` speaks the active language; Django only ever str()s it.
+    help = gettext_lazy("Nhập hồ sơ lịch sử từ tệp JSON Lines (mỗi dòng một hồ sơ, cùng cấu trúc với API).")  # type: ignore[assignment]
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("path", help=_("Tệp .jsonl, hoặc - để đọc từ đầu vào chuẩn."))

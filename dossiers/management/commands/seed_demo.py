@@ -24,7 +24,7 @@ DEMO_USERS = [
     ("tinh.dongthap", Role.PROVINCIAL_VIEWER, DEMO_PROVINCE, None, "Đặng Minh Châu"),
     ("quantri", Role.ADMIN, None, None, "Quản trị hệ thống"),
 ]
-CONTACTS = {
+CONTACTS: dict[str, tuple[str, str, str]] = {
     AgencyKind.ONE_STOP: ("Lê Thị Mai", "Công chức Văn phòng - Thống kê", "0277 3800 101"),
     AgencyKind.JUSTICE: ("Phạm Văn Đức", "Công chức Tư pháp - Hộ tịch", "0277 3800 102"),
     AgencyKind.POLICE: ("Trần Quốc Tuấn", "Cán bộ quản lý cư trú", "0277 3800 103"),
@@ -45,9 +45,9 @@ class Command(BaseCommand):
         call_command("load_agencies", stdout=self.stdout)
         call_command("load_rules", stdout=self.stdout)
         with transaction.atomic():
-            for username, role, unit, agency, full_name in DEMO_USERS:
+            for username, role, unit, kind, full_name in DEMO_USERS:
                 user_create_or_update(username=username, password=DEMO_PASSWORD, role=role, unit_code=unit,
-                                      agency=agency, full_name=full_name, email=f"{username}@demo.lienthong.vn")
+                                      agency=kind, full_name=full_name, email=f"{username}@demo.lienthong.vn")
             units = AdminUnit.objects.filter(map=AdminUnit.Map.CURRENT, code__in=[DEMO_COMMUNE, DEMO_PROVINCE])
             for agency in Agency.objects.filter(unit__in=units):
                 name, position, phone = CONTACTS[agency.kind]
