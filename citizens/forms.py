@@ -15,8 +15,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from agencies.auth import PHONE_RE, contact_parse, phone_normalize, users_by_contact
+from agencies.auth import contact_parse, users_by_contact
 from agencies.models import AdminUnit, Role
+from agencies.phones import PHONE_INVALID, phone_is_valid, phone_normalize
 from lienthong.errors import DomainError
 from lienthong.text import nfc
 
@@ -175,8 +176,8 @@ class ApplicantMixin(forms.Form):
 
     def clean_applicant_phone(self) -> str:
         phone = phone_normalize(self.cleaned_data["applicant_phone"])
-        if not PHONE_RE.match(phone):
-            raise ValidationError(_("Số điện thoại gồm 10 chữ số, bắt đầu bằng 0 (ví dụ 0912345678)."))
+        if not phone_is_valid(phone):
+            raise ValidationError(str(PHONE_INVALID))
         return phone
 
     def applicant(self) -> dict[str, Any]:

@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from agencies import access, auth
+from agencies import access, auth, phones
 from agencies.models import Role, User
 from agencies.selectors import resolve_unit
 from citizens import forms as f
@@ -524,12 +524,13 @@ def track(request: HttpRequest) -> HttpResponse:
     found, refused, throttled = None, False, False
     if request.method == "POST" and form.is_valid():
         code = form.cleaned_data["code"].strip().upper()
-        phone = auth.phone_normalize(form.cleaned_data["phone"])
+        phone = phones.phone_normalize(form.cleaned_data["phone"])
         if _throttled(request, code):
             throttled = True
         else:
             dossier = Dossier.objects.filter(code__iexact=code).first()
-            if dossier and phone and auth.phone_normalize(dossier.applicant_phone) == phone:
+            # Stored normalised by the same rule (agencies.phones), so equal spellings match.
+            if dossier and phone and phones.phone_normalize(dossier.applicant_phone) == phone:
                 found = {"code": dossier.code, "bundle": dossier.get_bundle_display(),
                          "status": dossier.status, "status_label": dossier.get_status_display(),
                          "submitted_at": dossier.submitted_at, "due_at": dossier.due_at,

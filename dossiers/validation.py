@@ -35,6 +35,7 @@ from rest_framework.settings import api_settings
 
 from agencies.access import can_submit_for_unit
 from agencies.models import AdminUnit, Role
+from agencies.phones import PHONE_INVALID, phone_is_valid, phone_normalize
 from agencies.selectors import CURRENT_MAP_FROM, resolve_unit
 from dossiers import eligibility, rules
 from dossiers.eligibility import (
@@ -253,9 +254,6 @@ def _structure(serializer_class: type[serializers.Serializer], data: Any, prefix
 # --- content checks ---------------------------------------------------------
 
 _NAME_SEPARATORS = set(" -'’.")
-_PHONE_NOISE = re.compile(r"[\s.\-()]")
-_MOBILE = re.compile(r"0[35789][0-9]{8}")
-_LANDLINE = re.compile(r"02[0-9]{9}")
 _UNIT_CODE = re.compile(r"[0-9]{1,8}")
 
 
@@ -291,16 +289,11 @@ def clean_text(value: str, key: str, errors: _Errors, *, required: bool = True, 
 
 
 def clean_phone(value: str, key: str, errors: _Errors) -> str:
-    """Vietnamese mobile (10 digits, 03/05/07/08/09) or landline (11 digits, 02…);
-    +84 is accepted and stored as the leading 0."""
-    digits = _PHONE_NOISE.sub("", value or "")
-    if digits.startswith("+84"):
-        digits = "0" + digits[3:]
-    elif digits.startswith("84") and len(digits) in (11, 12):
-        digits = "0" + digits[2:]
-    if not (_MOBILE.fullmatch(digits) or _LANDLINE.fullmatch(digits)):
-        errors.add(key, _("Số điện thoại không đúng định dạng Việt Nam: di động 10 số (ví dụ 0912345678) hoặc cố "
-                          "định 11 số (ví dụ 02773851234)."))
+    """The portal's one phone rule (agencies.phones): mobile or landline,
+    +84 accepted and stored as the leading 0."""
+    digits = phone_normalize(value)
+    if not phone_is_valid(digits):
+        errors.add(key, str(PHONE_INVALID))
     return digits
 
 
