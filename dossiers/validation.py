@@ -6,7 +6,10 @@ and either returns a `Submission` the engine can save as it is, or raises
 Vietnamese messages that cite the rule when the refusal is a legal one.
 
 Three passes, each only when the previous one found nothing:
-1. structure: small DRF serializers (types, required fields, choices, lengths);
+1. structure: small DRF serializers (types, required fields, choices, lengths).
+   They are also the request schema of the API (dossiers.serializers re-exports
+   them, drf-spectacular reads them), so a generated client is told exactly
+   what is enforced;
 2. content: names, free text, identifiers, phone, e-mail, dates, units,
    jurisdiction, who may file where and when, attachments;
 3. eligibility (`dossiers.eligibility.plan`): which services may be given, and
@@ -30,6 +33,7 @@ from django.core.validators import validate_email
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 from rest_framework.settings import api_settings
 
@@ -151,7 +155,8 @@ class BirthSubjectIn(serializers.Serializer):
     mother = ParentIn(allow_null=True, error_messages=VI)
     father = ParentIn(allow_null=True, error_messages=VI)
     residence = ResidenceIn(error_messages=VI)
-    first_health_insurance_card = _bool(required=False, allow_null=True, default=None)
+    first_health_insurance_card = _bool(required=False, allow_null=True, default=None, help_text=gettext_lazy(
+        "Bắt buộc khi đề nghị cấp thẻ BHYT (health_insurance_card)."))
 
 
 class DeathSubjectIn(serializers.Serializer):
@@ -164,7 +169,8 @@ class DeathSubjectIn(serializers.Serializer):
     had_permanent_residence = _bool()
     is_household_head = _bool(required=False, default=False)
     benefit_category = _choice(BENEFIT_CATEGORIES, required=False, default="none")
-    social_insurance_number = _char(20, required=False, allow_blank=True, allow_null=True)
+    social_insurance_number = _char(20, required=False, allow_blank=True, allow_null=True, help_text=gettext_lazy(
+        "Bắt buộc khi đề nghị trợ cấp mai táng do BHXH chi trả (funeral_allowance)."))
     compulsory_months = _int(required=False, default=0, min_value=0, max_value=1200)
     voluntary_months = _int(required=False, default=0, min_value=0, max_value=1200)
     age_at_death = _int(required=False, allow_null=True, min_value=0, max_value=150)
@@ -172,6 +178,14 @@ class DeathSubjectIn(serializers.Serializer):
     residence = LastResidenceIn(required=False, allow_null=True, error_messages=VI)
 
 
+@extend_schema_field(PolymorphicProxySerializer(
+    component_name="DossierSubject", serializers=[BirthSubjectIn, DeathSubjectIn], resource_type_field_name=None))
+class SubjectField(serializers.DictField):
+    """The subject's shape depends on `bundle`: `submission_clean` checks it
+    with BirthSubjectIn or DeathSubjectIn; the schema offers both (oneOf)."""
+
+
+@extend_schema_serializer(component_name="DossierSubmitIn")
 class SubmissionIn(serializers.Serializer):
     bundle = _choice(BUNDLE_SERVICES)
     services = serializers.ListField(child=_choice(ALL_SERVICES), allow_empty=False, max_length=len(ALL_SERVICES),
@@ -179,7 +193,8 @@ class SubmissionIn(serializers.Serializer):
     unit = _char(10)
     channel = _choice(CHANNELS)
     applicant = ApplicantIn(error_messages=VI)
-    subject = serializers.DictField(error_messages=VI)
+    subject = SubjectField(error_messages=VI)
+    # Only an administrator's import of a historical dossier; otherwise now.
     submitted_at = serializers.DateTimeField(required=False, allow_null=True, error_messages={
         **VI, "invalid": gettext_lazy("Thời điểm không hợp lệ: dùng ISO 8601, ví dụ 2024-07-15T09:30:00+07:00.")})
     # The clerk's call that the residence needs verification (longer deadline).
