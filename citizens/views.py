@@ -352,9 +352,10 @@ def communes(request: HttpRequest) -> HttpResponse:
 
 def _step_subject(request: HttpRequest, draft: SubmissionDraft, step: str) -> HttpResponse:
     form_class = f.BirthSubjectForm if draft.data.get("bundle") == "birth" else f.DeathSubjectForm
-    form = form_class(request.POST or None, initial=form_class.initial_from(draft.data))
-    if request.method == "POST" and form.is_valid():
-        services.draft_save(draft=draft, data=form.apply(draft.data), step=services.STEPS[2])
+    form = form_class(request.POST or None, initial=form_class.initial_from(draft.data), draft=draft.data,
+                      user=request.user)
+    if request.method == "POST" and form.is_valid():  # the engine's rules for this step's fields included
+        services.draft_save(draft=draft, data=form.applied, step=services.STEPS[2])
         return _next(draft, step)
     return render(request, "citizen/wizard_subject.html", _step_context(draft, step, form=form))
 
@@ -489,7 +490,7 @@ def _step_confirm(request: HttpRequest, draft: SubmissionDraft, step: str) -> Ht
     chosen = draft.data.get("services") or []
     return render(request, "citizen/wizard_confirm.html", _step_context(
         draft, step, data=draft.data, unit=unit,
-        dates={k: documents._dmy((draft.data.get("subject") or {}).get(k)) for k in ("date_of_birth", "date_of_death")}, preview=preview, error_groups=_grouped_errors(errors),
+        dates={k: documents._dmy((draft.data.get("subject") or {}).get(k)) for k in ("date_of_birth", "date_of_death")}, preview=preview, errors=errors, error_groups=_grouped_errors(errors),
         services=[Service(s).label for s in chosen if s in Service.values], files=draft.files.all(),
         verdicts=[v for v in _verdicts(draft) if not v["offered"] and v["service"] in chosen]))
 
