@@ -168,6 +168,12 @@ def _given(**values: Any) -> dict[str, Any]:
     return {key: value for key, value in values.items() if value not in ("", None)}
 
 
+def _yes_no(value: Any) -> Any:
+    """A yes/no radio as the API's boolean; anything else goes to the engine
+    as it came, for the engine to refuse in its words."""
+    return {"yes": True, "no": False}.get(value, value)
+
+
 def _text(value: Any) -> Any:
     return nfc(value) if isinstance(value, str) else value
 
@@ -273,7 +279,7 @@ class BirthSubjectForm(SubjectStepForm):
         # A parent with nothing typed is a parent not identified (API: null).
         mother = _given(full_name=_text(d.get("mother_name")), personal_id=(d.get("mother_personal_id") or "").strip())
         father = _given(full_name=_text(d.get("father_name")), personal_id=(d.get("father_personal_id") or "").strip())
-        first = {"yes": True, "no": False}.get(d.get("first_health_insurance_card") or "")
+        first = _yes_no(d.get("first_health_insurance_card"))
         subject.update(_given(
             full_name=_text(d.get("full_name")), sex=d.get("sex"),
             date_of_birth=d["date_of_birth"].isoformat() if d.get("date_of_birth") else None,
@@ -340,15 +346,14 @@ class DeathSubjectForm(SubjectStepForm):
     def apply(self, data: dict[str, Any]) -> dict[str, Any]:
         d = self.cleaned_data
         born, died = d.get("date_of_birth"), d.get("date_of_death")
-        yes_no = {"yes": True, "no": False}
         subject = {"residence": (data.get("subject") or {}).get("residence")} if (data.get("subject") or {}).get(
             "residence") else {}
         subject.update(_given(
             full_name=_text(d.get("full_name")), personal_id=(d.get("personal_id") or "").strip(), sex=d.get("sex"),
             date_of_birth=born.isoformat() if born else None, date_of_death=died.isoformat() if died else None,
             place_of_death=_text(d.get("place_of_death")),
-            had_permanent_residence=yes_no.get(d.get("had_permanent_residence") or ""),
-            is_household_head=yes_no.get(d.get("is_household_head") or ""),
+            had_permanent_residence=_yes_no(d.get("had_permanent_residence")),
+            is_household_head=_yes_no(d.get("is_household_head")),
             benefit_category=d.get("benefit_category"),
             social_insurance_number=(d.get("social_insurance_number") or "").strip(),
             compulsory_months=(d.get("compulsory_months") or "").strip(),
