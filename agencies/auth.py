@@ -3,8 +3,6 @@ email address. Citizens sign up with a phone or a mailbox, so those are the
 names they remember."""
 from __future__ import annotations
 
-import re
-
 from django.contrib.auth.backends import ModelBackend
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
@@ -12,24 +10,13 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from agencies.models import User
+from agencies.phones import PHONE_INVALID, phone_is_valid, phone_normalize
 from lienthong.errors import DomainError
-
-PHONE_RE = re.compile(r"^0\d{9}$")
-
-
-def phone_normalize(value: str) -> str:
-    """"+84 912 345 678", "84912345678", "0912.345.678" → "0912345678"."""
-    digits = re.sub(r"[\s.\-()]", "", value or "")
-    if digits.startswith("+84"):
-        digits = "0" + digits[3:]
-    elif digits.startswith("84") and len(digits) == 11:
-        digits = "0" + digits[2:]
-    return digits
 
 
 def contact_parse(value: str) -> tuple[str, str]:
     """("phone", "0912345678") or ("email", "hoa@example.vn"); DomainError
-    when it is neither."""
+    when it is neither. Phones follow the one rule of agencies.phones."""
     value = (value or "").strip()
     if "@" in value:
         try:
@@ -38,8 +25,8 @@ def contact_parse(value: str) -> tuple[str, str]:
             raise DomainError({"contact": [_("Địa chỉ thư điện tử không hợp lệ.")]}) from None
         return "email", value.lower()
     phone = phone_normalize(value)
-    if not PHONE_RE.match(phone):
-        raise DomainError({"contact": [_("Số điện thoại gồm 10 chữ số, bắt đầu bằng 0 (ví dụ 0912345678).")]})
+    if not phone_is_valid(phone):
+        raise DomainError({"contact": [str(PHONE_INVALID)]})
     return "phone", phone
 
 

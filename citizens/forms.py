@@ -1,8 +1,8 @@
 """Forms of the citizens' pages (the account and draft services they rely
 on are in citizens.services). The dossier itself is validated and written by
 `dossiers.validation` and `dossiers.services`; these forms only shape the
-citizen's answers into the API payload (docs/api.md) and catch what a phone
-keyboard gets wrong early."""
+citizen's answers into the API payload (docs/api.md); the rules on those
+answers are the engine's, checked at the step where they are typed."""
 from __future__ import annotations
 
 from datetime import date
@@ -11,12 +11,14 @@ from typing import Any, cast
 from django import forms
 from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from agencies.auth import PHONE_RE, contact_parse, phone_normalize, users_by_contact
+from agencies.auth import contact_parse, users_by_contact
 from agencies.models import AdminUnit, Role
+from agencies.phones import phone_normalize
+from dossiers.eligibility import PREREQUISITE
+from dossiers.validation import submission_clean
 from dossiers.vocabulary import (
     BENEFIT_CHOICES,
     BUNDLE_RELATIONSHIPS,
@@ -28,6 +30,7 @@ from dossiers.vocabulary import (
     SpecialCase,
 )
 from lienthong.errors import DomainError
+from lienthong.forms import leave_rules_to_the_engine
 from lienthong.text import nfc
 
 # --- accounts -------------------------------------------------------------------
@@ -128,11 +131,6 @@ class DateInput(forms.DateInput):
         return value.isoformat() if isinstance(value, date) else value
 
 
-def _no_future(value: date | None) -> None:
-    if value and value > timezone.localdate():
-        raise ValidationError(_("Ngày này chưa đến."))
-
-
 class PlaceForm(forms.Form):
     # The citizen picks what to do; each choice says what the bundle brings along.
     bundle = forms.ChoiceField(label=gettext_lazy("Bạn muốn đăng ký"), widget=forms.RadioSelect, choices=[
@@ -160,39 +158,92 @@ def commune_choices(province_code: str | None) -> list[tuple[str, str]]:
     return empty + [(c.code, c.name) for c in communes]
 
 
-class ApplicantMixin(forms.Form):
-    applicant_name = forms.CharField(label=gettext_lazy("Họ tên người nộp (bạn)"), max_length=120)
-    applicant_personal_id = forms.CharField(label=gettext_lazy("Số định danh cá nhân của bạn"), max_length=12,
-                                            widget=forms.TextInput(attrs={"inputmode": "numeric"}))
-    applicant_phone = forms.CharField(label=gettext_lazy("Số điện thoại liên hệ"), max_length=20,
-                                      widget=forms.TextInput(attrs={"inputmode": "tel"}))
-    applicant_email = forms.EmailField(label=gettext_lazy("Thư điện tử"), required=False)
+def _given(**values: Any) -> dict[str, Any]:
+    """What was typed, without the blanks: a blank answer is a missing key,
+    as in the API, so the engine says what is missing in its own words."""
+    return {key: value for key, value in values.items() if value not in ("", None)}
 
-    def clean_applicant_phone(self) -> str:
-        phone = phone_normalize(self.cleaned_data["applicant_phone"])
-        if not PHONE_RE.match(phone):
-            raise ValidationError(_("Số điện thoại gồm 10 chữ số, bắt đầu bằng 0 (ví dụ 0912345678)."))
-        return phone
+
+def _yes_no(value: Any) -> Any:
+    """A yes/no radio as the API's boolean; anything else goes to the engine
+    as it came, for the engine to refuse in its words."""
+    return {"yes": True, "no": False}.get(value, value)
+
+
+def _text(value: Any) -> Any:
+    return nfc(value) if isinstance(value, str) else value
+
+
+class SubjectStepForm(forms.Form):
+    """The "nguoi" step. The form only shapes answers into the API payload;
+    every rule is the engine's (`dossiers.validation`): after shaping, the
+    draft so far is validated by the engine and its errors about this step's
+    fields are shown next to them, with the engine's messages."""
+
+    applicant_name = forms.CharField(label=gettext_lazy("Họ tên người nộp (bạn)"))
+    applicant_personal_id = forms.CharField(label=gettext_lazy("Số định danh cá nhân của bạn"),
+                                            widget=forms.TextInput(attrs={"inputmode": "numeric"}))
+    applicant_phone = forms.CharField(label=gettext_lazy("Số điện thoại liên hệ"),
+                                      widget=forms.TextInput(attrs={"inputmode": "tel"}))
+    applicant_email = forms.CharField(label=gettext_lazy("Thư điện tử"), required=False,
+                                      widget=forms.EmailInput())
+
+    # Form field → the dotted path of the payload (and of the engine's errors).
+    PATHS: dict[str, str] = {
+        "applicant_name": "applicant.full_name", "applicant_personal_id": "applicant.personal_id",
+        "applicant_phone": "applicant.phone", "applicant_email": "applicant.email",
+        "relationship": "applicant.relationship",
+    }
+    STEP = "nguoi"
+
+    def __init__(self, *args: Any, draft: dict[str, Any] | None = None, user: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.draft, self.user = draft or {}, user
+        leave_rules_to_the_engine(self, list(self.PATHS))
 
     def applicant(self) -> dict[str, Any]:
         d = self.cleaned_data
-        return {"full_name": nfc(d["applicant_name"]), "personal_id": d["applicant_personal_id"].strip(),
-                "phone": d["applicant_phone"], "email": d.get("applicant_email") or "",
-                "relationship": d["relationship"]}
+        return _given(full_name=_text(d.get("applicant_name")), personal_id=(d.get("applicant_personal_id") or "").strip(),
+                      phone=phone_normalize(d.get("applicant_phone")), email=(d.get("applicant_email") or "").strip(),
+                      relationship=d.get("relationship"))
+
+    def apply(self, data: dict[str, Any]) -> dict[str, Any]:
+        raise NotImplementedError
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if self.errors:  # a date that could not be read: say that first
+            return cleaned
+        applied = self.apply(self.draft)
+        self.applied = applied
+        bundle = applied.get("bundle")
+        # Services are chosen at a later step; until then, check with the
+        # one every dossier of the bundle has.
+        probe = {**applied, "services": applied.get("services") or [PREREQUISITE.get(str(bundle), "")]}
+        try:
+            submission_clean(probe, user=self.user)
+        except DomainError as exc:
+            by_path = {path: name for name, path in self.PATHS.items()}
+            for key, messages in exc.errors.items():
+                if step_for_field(key) != self.STEP:
+                    continue
+                for message in messages:
+                    self.add_error(by_path.get(key), message)
+        return cleaned
 
 
-class BirthSubjectForm(ApplicantMixin):
-    full_name = forms.CharField(label=gettext_lazy("Họ, chữ đệm và tên của trẻ"), max_length=120)
+class BirthSubjectForm(SubjectStepForm):
+    full_name = forms.CharField(label=gettext_lazy("Họ, chữ đệm và tên của trẻ"))
     sex = forms.ChoiceField(label=gettext_lazy("Giới tính"), choices=SEX_CHOICES, widget=forms.RadioSelect)
-    date_of_birth = forms.DateField(label=gettext_lazy("Ngày sinh"), widget=DateInput, validators=[_no_future])
-    place_of_birth = forms.CharField(label=gettext_lazy("Nơi sinh (bệnh viện, trạm y tế…)"), max_length=255)
-    ethnicity = forms.CharField(label=gettext_lazy("Dân tộc"), max_length=40, initial="Kinh")
-    special_case = forms.ChoiceField(label=gettext_lazy("Trường hợp đặc biệt"), choices=SPECIAL_CASES, required=False)
-    mother_name = forms.CharField(label=gettext_lazy("Họ tên người mẹ"), max_length=120)
-    mother_personal_id = forms.CharField(label=gettext_lazy("Số định danh cá nhân của mẹ"), max_length=12,
+    date_of_birth = forms.DateField(label=gettext_lazy("Ngày sinh"), widget=DateInput)
+    place_of_birth = forms.CharField(label=gettext_lazy("Nơi sinh (bệnh viện, trạm y tế…)"))
+    ethnicity = forms.CharField(label=gettext_lazy("Dân tộc"), initial="Kinh")
+    special_case = forms.ChoiceField(label=gettext_lazy("Trường hợp đặc biệt"), choices=SPECIAL_CASES)
+    mother_name = forms.CharField(label=gettext_lazy("Họ tên người mẹ"))
+    mother_personal_id = forms.CharField(label=gettext_lazy("Số định danh cá nhân của mẹ"),
                                          widget=forms.TextInput(attrs={"inputmode": "numeric"}))
-    father_name = forms.CharField(label=gettext_lazy("Họ tên người cha"), max_length=120, required=False)
-    father_personal_id = forms.CharField(label=gettext_lazy("Số định danh cá nhân của cha"), max_length=12, required=False,
+    father_name = forms.CharField(label=gettext_lazy("Họ tên người cha"))
+    father_personal_id = forms.CharField(label=gettext_lazy("Số định danh cá nhân của cha"),
                                          widget=forms.TextInput(attrs={"inputmode": "numeric"}))
     household_type = forms.ChoiceField(label=gettext_lazy("Cha mẹ cư trú theo"), choices=HOUSEHOLD_TYPES,
                                        widget=forms.RadioSelect, initial=HouseholdType.FAMILY)
@@ -204,21 +255,34 @@ class BirthSubjectForm(ApplicantMixin):
                    "first_health_insurance_card", "relationship", "applicant_name", "applicant_personal_id",
                    "applicant_phone", "applicant_email"]
 
+    PATHS = {
+        **SubjectStepForm.PATHS,
+        "full_name": "subject.full_name", "sex": "subject.sex", "date_of_birth": "subject.date_of_birth",
+        "place_of_birth": "subject.place_of_birth", "ethnicity": "subject.ethnicity",
+        "special_case": "subject.special_case", "mother_name": "subject.mother.full_name",
+        "mother_personal_id": "subject.mother.personal_id", "father_name": "subject.father.full_name",
+        "father_personal_id": "subject.father.personal_id", "household_type": "subject.residence.household_type",
+        "first_health_insurance_card": "subject.first_health_insurance_card",
+    }
+
     def apply(self, data: dict[str, Any]) -> dict[str, Any]:
         d = self.cleaned_data
         subject = dict(data.get("subject") or {})
-        residence = dict(subject.get("residence") or {})
-        residence["household_type"] = d["household_type"]
-        subject.update({
-            "full_name": nfc(d["full_name"]), "sex": d["sex"], "date_of_birth": d["date_of_birth"].isoformat(),
-            "place_of_birth": nfc(d["place_of_birth"]), "ethnicity": nfc(d["ethnicity"]), "nationality": "VN",
-            "special_case": d.get("special_case") or None,
-            "mother": {"full_name": nfc(d["mother_name"]), "personal_id": d["mother_personal_id"].strip()},
-            "father": ({"full_name": nfc(d["father_name"]), "personal_id": d["father_personal_id"].strip()}
-                       if d.get("father_name") else None),
-            "residence": residence,
-            "first_health_insurance_card": d["first_health_insurance_card"] == "yes",
-        })
+        residence = {**(subject.get("residence") or {}), **_given(household_type=d.get("household_type"))}
+        for key in ("full_name", "sex", "date_of_birth", "place_of_birth", "ethnicity", "mother", "father",
+                    "first_health_insurance_card"):
+            subject.pop(key, None)
+        # A parent with nothing typed is a parent not identified (API: null).
+        mother = _given(full_name=_text(d.get("mother_name")), personal_id=(d.get("mother_personal_id") or "").strip())
+        father = _given(full_name=_text(d.get("father_name")), personal_id=(d.get("father_personal_id") or "").strip())
+        first = _yes_no(d.get("first_health_insurance_card"))
+        subject.update(_given(
+            full_name=_text(d.get("full_name")), sex=d.get("sex"),
+            date_of_birth=d["date_of_birth"].isoformat() if d.get("date_of_birth") else None,
+            place_of_birth=_text(d.get("place_of_birth")), ethnicity=_text(d.get("ethnicity")),
+            first_health_insurance_card=first))
+        subject.update({"nationality": "VN", "special_case": d.get("special_case") or None,
+                        "mother": mother or None, "father": father or None, "residence": residence})
         return {**data, "subject": subject, "applicant": self.applicant()}
 
     @classmethod
@@ -238,55 +302,61 @@ class BirthSubjectForm(ApplicantMixin):
         }.items() if v is not None}
 
 
-class DeathSubjectForm(ApplicantMixin):
-    full_name = forms.CharField(label=gettext_lazy("Họ, chữ đệm và tên người đã mất"), max_length=120)
-    personal_id = forms.CharField(label=gettext_lazy("Số định danh cá nhân của người đã mất"), max_length=12,
+class DeathSubjectForm(SubjectStepForm):
+    full_name = forms.CharField(label=gettext_lazy("Họ, chữ đệm và tên người đã mất"))
+    personal_id = forms.CharField(label=gettext_lazy("Số định danh cá nhân của người đã mất"),
                                   widget=forms.TextInput(attrs={"inputmode": "numeric"}))
     sex = forms.ChoiceField(label=gettext_lazy("Giới tính"), choices=SEX_CHOICES, widget=forms.RadioSelect)
-    date_of_birth = forms.DateField(label=gettext_lazy("Ngày sinh"), widget=DateInput, validators=[_no_future])
-    date_of_death = forms.DateField(label=gettext_lazy("Ngày mất"), widget=DateInput, validators=[_no_future])
-    place_of_death = forms.CharField(label=gettext_lazy("Nơi mất"), max_length=255)
+    date_of_birth = forms.DateField(label=gettext_lazy("Ngày sinh"), widget=DateInput)
+    date_of_death = forms.DateField(label=gettext_lazy("Ngày mất"), widget=DateInput)
+    place_of_death = forms.CharField(label=gettext_lazy("Nơi mất"))
     had_permanent_residence = forms.ChoiceField(label=gettext_lazy("Người mất có đăng ký thường trú?"), choices=YES_NO,
                                                 widget=forms.RadioSelect, initial="yes")
     is_household_head = forms.ChoiceField(label=gettext_lazy("Người mất là chủ hộ?"), choices=YES_NO,
                                           widget=forms.RadioSelect, initial="no")
     benefit_category = forms.ChoiceField(label=gettext_lazy("Trước khi mất, người mất"), choices=BENEFIT_CHOICES,
                                          initial=BenefitCategory.NONE)
-    social_insurance_number = forms.CharField(label=gettext_lazy("Mã số BHXH (nếu có)"), max_length=10, required=False,
+    social_insurance_number = forms.CharField(label=gettext_lazy("Mã số BHXH (nếu có)"),
                                               widget=forms.TextInput(attrs={"inputmode": "numeric"}))
-    compulsory_months = forms.IntegerField(label=gettext_lazy("Số tháng đóng BHXH bắt buộc"), min_value=0, initial=0,
-                                           required=False)
-    voluntary_months = forms.IntegerField(label=gettext_lazy("Số tháng đóng BHXH tự nguyện"), min_value=0, initial=0,
-                                          required=False)
+    # Numbers travel as typed: the engine parses them and names what is wrong.
+    compulsory_months = forms.CharField(label=gettext_lazy("Số tháng đóng BHXH bắt buộc"), initial=0,
+                                        widget=forms.TextInput(attrs={"inputmode": "numeric"}))
+    voluntary_months = forms.CharField(label=gettext_lazy("Số tháng đóng BHXH tự nguyện"), initial=0,
+                                       widget=forms.TextInput(attrs={"inputmode": "numeric"}))
     relationship = forms.ChoiceField(label=gettext_lazy("Bạn là gì của người mất?"), choices=RELATIONSHIPS_DEATH)
     field_order = ["full_name", "personal_id", "sex", "date_of_birth", "date_of_death", "place_of_death",
                    "had_permanent_residence", "is_household_head", "benefit_category", "social_insurance_number",
                    "compulsory_months", "voluntary_months", "relationship", "applicant_name",
                    "applicant_personal_id", "applicant_phone", "applicant_email"]
 
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        born, died = data.get("date_of_birth"), data.get("date_of_death")
-        if born and died and died < born:
-            self.add_error("date_of_death", _("Ngày mất không thể trước ngày sinh."))
-        return data
+    PATHS = {
+        **SubjectStepForm.PATHS,
+        "full_name": "subject.full_name", "personal_id": "subject.personal_id", "sex": "subject.sex",
+        "date_of_birth": "subject.date_of_birth", "date_of_death": "subject.date_of_death",
+        "place_of_death": "subject.place_of_death", "had_permanent_residence": "subject.had_permanent_residence",
+        "is_household_head": "subject.is_household_head", "benefit_category": "subject.benefit_category",
+        "social_insurance_number": "subject.social_insurance_number",
+        "compulsory_months": "subject.compulsory_months", "voluntary_months": "subject.voluntary_months",
+    }
 
     def apply(self, data: dict[str, Any]) -> dict[str, Any]:
         d = self.cleaned_data
-        born, died = d["date_of_birth"], d["date_of_death"]
-        age = died.year - born.year - ((died.month, died.day) < (born.month, born.day))
-        subject = dict(data.get("subject") or {})
-        subject.update({
-            "full_name": nfc(d["full_name"]), "personal_id": d["personal_id"].strip(), "sex": d["sex"],
-            "date_of_birth": born.isoformat(), "date_of_death": died.isoformat(),
-            "place_of_death": nfc(d["place_of_death"]),
-            "had_permanent_residence": d["had_permanent_residence"] == "yes",
-            "is_household_head": d["is_household_head"] == "yes",
-            "benefit_category": d["benefit_category"],
-            "social_insurance_number": (d.get("social_insurance_number") or "").strip(),
-            "compulsory_months": d.get("compulsory_months") or 0, "voluntary_months": d.get("voluntary_months") or 0,
-            "age_at_death": age,
-        })
+        born, died = d.get("date_of_birth"), d.get("date_of_death")
+        subject = {"residence": (data.get("subject") or {}).get("residence")} if (data.get("subject") or {}).get(
+            "residence") else {}
+        subject.update(_given(
+            full_name=_text(d.get("full_name")), personal_id=(d.get("personal_id") or "").strip(), sex=d.get("sex"),
+            date_of_birth=born.isoformat() if born else None, date_of_death=died.isoformat() if died else None,
+            place_of_death=_text(d.get("place_of_death")),
+            had_permanent_residence=_yes_no(d.get("had_permanent_residence")),
+            is_household_head=_yes_no(d.get("is_household_head")),
+            benefit_category=d.get("benefit_category"),
+            social_insurance_number=(d.get("social_insurance_number") or "").strip(),
+            compulsory_months=(d.get("compulsory_months") or "").strip(),
+            voluntary_months=(d.get("voluntary_months") or "").strip()))
+        if born and died and died >= born:
+            # Derived, not asked: the engine checks it against the two dates.
+            subject["age_at_death"] = died.year - born.year - ((died.month, died.day) < (born.month, born.day))
         return {**data, "subject": subject, "applicant": self.applicant()}
 
     @classmethod

@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from agencies import access, auth
+from agencies import access, auth, phones
 from agencies.models import User
 from agencies.selectors import resolve_unit
 from citizens import forms as f
@@ -359,9 +359,10 @@ def communes(request: access.SignedInRequest) -> HttpResponse:
 
 def _step_subject(request: access.SignedInRequest, draft: SubmissionDraft, step: str) -> HttpResponse:
     form_class = f.BirthSubjectForm if draft.data.get("bundle") == Bundle.BIRTH else f.DeathSubjectForm
-    form = form_class(request.POST or None, initial=form_class.initial_from(draft.data))
-    if request.method == "POST" and form.is_valid():
-        services.draft_save(draft=draft, data=form.apply(draft.data), step=services.STEPS[2])
+    form = form_class(request.POST or None, initial=form_class.initial_from(draft.data), draft=draft.data,
+                      user=request.user)
+    if request.method == "POST" and form.is_valid():  # the engine's rules for this step's fields included
+        services.draft_save(draft=draft, data=form.applied, step=services.STEPS[2])
         return _next(draft, step)
     return render(request, "citizen/wizard_subject.html", _step_context(draft, step, form=form))
 
@@ -495,7 +496,7 @@ def _step_confirm(request: access.SignedInRequest, draft: SubmissionDraft, step:
     chosen = draft.data.get("services") or []
     return render(request, "citizen/wizard_confirm.html", _step_context(
         draft, step, data=draft.data, unit=unit,
-        dates={k: documents._dmy((draft.data.get("subject") or {}).get(k)) for k in ("date_of_birth", "date_of_death")}, preview=preview, error_groups=_grouped_errors(errors),
+        dates={k: documents._dmy((draft.data.get("subject") or {}).get(k)) for k in ("date_of_birth", "date_of_death")}, preview=preview, errors=errors, error_groups=_grouped_errors(errors),
         services=[Service(s).label for s in chosen if s in Service.values], files=draft.files.all(),
         verdicts=[v for v in _verdicts(draft) if not v["offered"] and v["service"] in chosen]))
 
@@ -530,12 +531,13 @@ def track(request: HttpRequest) -> HttpResponse:
     found, refused, throttled = None, False, False
     if request.method == "POST" and form.is_valid():
         code = form.cleaned_data["code"].strip().upper()
-        phone = auth.phone_normalize(form.cleaned_data["phone"])
+        phone = phones.phone_normalize(form.cleaned_data["phone"])
         if _throttled(request, code):
             throttled = True
         else:
             dossier = Dossier.objects.filter(code__iexact=code).first()
-            if dossier and phone and auth.phone_normalize(dossier.applicant_phone) == phone:
+            # Stored normalised by the same rule (agencies.phones), so equal spellings match.
+            if dossier and phone and phones.phone_normalize(dossier.applicant_phone) == phone:
                 found = {"code": dossier.code, "bundle": dossier.get_bundle_display(),
                          "status": dossier.status, "status_label": dossier.get_status_display(),
                          "submitted_at": dossier.submitted_at, "due_at": dossier.due_at,

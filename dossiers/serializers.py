@@ -1,9 +1,8 @@
 """Small input/output serializers of the REST API v1 (docs/api.md).
 
-Input serializers describe the payloads for the OpenAPI schema; validation
-itself is `dossiers.validation` (called by the services), so the API and the
-HTML forms refuse the same things with the same messages. Output serializers
-only present.
+The dossier POST is described by `dossiers.validation.SubmissionIn`, the
+serializer that validates it (through the services), so the schema, the API
+and the HTML forms all say the same thing. Output serializers only present.
 """
 from __future__ import annotations
 
@@ -17,30 +16,12 @@ from rest_framework import serializers
 from agencies.access import mask_personal_id
 from agencies.models import OFFICER_AGENCIES
 from dossiers.models import Bundle, Channel, Dossier, DossierStatus, Leg, LegStatus, Service
-from dossiers.validation import VI
-
+from dossiers.validation import VI, SubmissionIn
 
 # --- input -----------------------------------------------------------------
-class PersonIn(serializers.Serializer):
-    full_name = serializers.CharField()
-    personal_id = serializers.CharField(required=False)
-
-
-class ApplicantIn(PersonIn):
-    phone = serializers.CharField(required=False)
-    email = serializers.EmailField(required=False)
-    relationship = serializers.CharField(required=False)
-
-
-class DossierSubmitIn(serializers.Serializer):
-    bundle = serializers.ChoiceField(choices=Bundle.choices)
-    services = serializers.ListField(child=serializers.ChoiceField(choices=Service.choices))
-    unit = serializers.CharField(help_text="Mã xã/phường nơi nộp, ví dụ \"29926\".")
-    channel = serializers.ChoiceField(choices=Channel.choices)
-    applicant = ApplicantIn()
-    subject = serializers.JSONField(help_text="Người được đăng ký: trẻ (nhóm khai sinh) hoặc người chết "
-                                              "(nhóm khai tử), theo docs/api.md.")
-    submitted_at = serializers.DateTimeField(required=False, help_text="Chỉ quản trị viên, khi nhập hồ sơ lịch sử.")
+# The dossier POST is described by the serializers that validate it (one
+# declaration: the schema cannot drift from what is enforced).
+DossierSubmitIn = SubmissionIn
 
 
 class ReasonIn(serializers.Serializer):

@@ -6,7 +6,10 @@ and either returns a `Submission` the engine can save as it is, or raises
 Vietnamese messages that cite the rule when the refusal is a legal one.
 
 Three passes, each only when the previous one found nothing:
-1. structure: small DRF serializers (types, required fields, choices, lengths);
+1. structure: small DRF serializers (types, required fields, choices, lengths).
+   They are also the request schema of the API (dossiers.serializers re-exports
+   them, drf-spectacular reads them), so a generated client is told exactly
+   what is enforced;
 2. content: names, free text, identifiers, phone, e-mail, dates, units,
    jurisdiction, who may file where and when, attachments;
 3. eligibility (`dossiers.eligibility.plan`): which services may be given, and
@@ -30,11 +33,13 @@ from django.core.validators import validate_email
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 from rest_framework.settings import api_settings
 
 from agencies.access import can_submit_for_unit
 from agencies.models import AdminUnit, Role
+from agencies.phones import PHONE_INVALID, phone_is_valid, phone_normalize
 from agencies.selectors import CURRENT_MAP_FROM, resolve_unit
 from dossiers import eligibility, rules
 from dossiers.eligibility import (
@@ -153,7 +158,8 @@ class BirthSubjectIn(serializers.Serializer):
     mother = ParentIn(allow_null=True, error_messages=VI)
     father = ParentIn(allow_null=True, error_messages=VI)
     residence = ResidenceIn(error_messages=VI)
-    first_health_insurance_card = _bool(required=False, allow_null=True, default=None)
+    first_health_insurance_card = _bool(required=False, allow_null=True, default=None, help_text=gettext_lazy(
+        "Bắt buộc khi đề nghị cấp thẻ BHYT (health_insurance_card)."))
 
 
 class DeathSubjectIn(serializers.Serializer):
@@ -166,7 +172,8 @@ class DeathSubjectIn(serializers.Serializer):
     had_permanent_residence = _bool()
     is_household_head = _bool(required=False, default=False)
     benefit_category = _choice(BENEFIT_CATEGORIES, required=False, default="none")
-    social_insurance_number = _char(20, required=False, allow_blank=True, allow_null=True)
+    social_insurance_number = _char(20, required=False, allow_blank=True, allow_null=True, help_text=gettext_lazy(
+        "Bắt buộc khi đề nghị trợ cấp mai táng do BHXH chi trả (funeral_allowance)."))
     compulsory_months = _int(required=False, default=0, min_value=0, max_value=1200)
     voluntary_months = _int(required=False, default=0, min_value=0, max_value=1200)
     age_at_death = _int(required=False, allow_null=True, min_value=0, max_value=150)
@@ -174,6 +181,14 @@ class DeathSubjectIn(serializers.Serializer):
     residence = LastResidenceIn(required=False, allow_null=True, error_messages=VI)
 
 
+@extend_schema_field(PolymorphicProxySerializer(
+    component_name="DossierSubject", serializers=[BirthSubjectIn, DeathSubjectIn], resource_type_field_name=None))
+class SubjectField(serializers.DictField):
+    """The subject's shape depends on `bundle`: `submission_clean` checks it
+    with BirthSubjectIn or DeathSubjectIn; the schema offers both (oneOf)."""
+
+
+@extend_schema_serializer(component_name="DossierSubmitIn")
 class SubmissionIn(serializers.Serializer):
     bundle = _choice(BUNDLE_SERVICES)
     services = serializers.ListField(child=_choice(ALL_SERVICES), allow_empty=False, max_length=len(ALL_SERVICES),
@@ -181,7 +196,8 @@ class SubmissionIn(serializers.Serializer):
     unit = _char(10)
     channel = _choice(CHANNELS)
     applicant = ApplicantIn(error_messages=VI)
-    subject = serializers.DictField(error_messages=VI)
+    subject = SubjectField(error_messages=VI)
+    # Only an administrator's import of a historical dossier; otherwise now.
     submitted_at = serializers.DateTimeField(required=False, allow_null=True, error_messages={
         **VI, "invalid": gettext_lazy("Thời điểm không hợp lệ: dùng ISO 8601, ví dụ 2024-07-15T09:30:00+07:00.")})
     # The clerk's call that the residence needs verification (longer deadline).
@@ -256,9 +272,6 @@ def _structure(serializer_class: type[serializers.Serializer], data: Any, prefix
 # --- content checks ---------------------------------------------------------
 
 _NAME_SEPARATORS = set(" -'’.")
-_PHONE_NOISE = re.compile(r"[\s.\-()]")
-_MOBILE = re.compile(r"0[35789][0-9]{8}")
-_LANDLINE = re.compile(r"02[0-9]{9}")
 _UNIT_CODE = re.compile(r"[0-9]{1,8}")
 
 
@@ -294,16 +307,11 @@ def clean_text(value: str, key: str, errors: _Errors, *, required: bool = True, 
 
 
 def clean_phone(value: str, key: str, errors: _Errors) -> str:
-    """Vietnamese mobile (10 digits, 03/05/07/08/09) or landline (11 digits, 02…);
-    +84 is accepted and stored as the leading 0."""
-    digits = _PHONE_NOISE.sub("", value or "")
-    if digits.startswith("+84"):
-        digits = "0" + digits[3:]
-    elif digits.startswith("84") and len(digits) in (11, 12):
-        digits = "0" + digits[2:]
-    if not (_MOBILE.fullmatch(digits) or _LANDLINE.fullmatch(digits)):
-        errors.add(key, _("Số điện thoại không đúng định dạng Việt Nam: di động 10 số (ví dụ 0912345678) hoặc cố "
-                          "định 11 số (ví dụ 02773851234)."))
+    """The portal's one phone rule (agencies.phones): mobile or landline,
+    +84 accepted and stored as the leading 0."""
+    digits = phone_normalize(value)
+    if not phone_is_valid(digits):
+        errors.add(key, str(PHONE_INVALID))
     return digits
 
 

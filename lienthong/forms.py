@@ -34,6 +34,24 @@ def name_errors(form: forms.Form) -> None:
             field.error_messages["min_value"] = gettext("“%(field)s” không được âm.") % {"field": label}
 
 
+def leave_rules_to_the_engine(form: forms.Form, names: Sequence[str]) -> None:
+    """For the fields that become a dossier submission: the form only parses
+    (dates, check boxes) and every rule (required, lengths, allowed values) is
+    the engine's (`dossiers.validation`), with the engine's message, so the
+    counter, the wizard and the API refuse the same input in the same words."""
+    for name in names:
+        field = form.fields[name]
+        field.required = False
+        field.validators = []
+        for attr in ("max_length", "min_length", "max_value", "min_value"):
+            if hasattr(field, attr):
+                setattr(field, attr, None)
+        if isinstance(field, forms.ChoiceField):
+            # Offered choices shape the widget; which values are allowed is
+            # the engine's call (Django would refuse in its own words first).
+            field.valid_value = lambda value: True  # type: ignore[method-assign]
+
+
 def date_field(label: StrOrPromise, required: bool = False) -> forms.DateField:
     # A text box, not type=date: the browser's date picker shows the order of
     # its own UI language (mm/dd/yyyy on an English Chrome); clerks type

@@ -1,6 +1,6 @@
 """Forms of the staff pages (counter intake, leg actions, difficulty reports).
 
-These forms only parse what was typed (types, dates, choices) and shape it into
+These forms only parse what was typed (dd/mm/yyyy dates, check boxes) and shape it into
 the API payload of POST /api/v1/dossiers/ (docs/api.md). Whether a dossier
 may be filed, and with which legs, is decided by `dossiers.validation` and
 `dossiers.eligibility` through the services; their DomainError keys (dotted
@@ -29,7 +29,7 @@ from dossiers.vocabulary import (
     Sex,
     SpecialCase,
 )
-from lienthong.forms import LabelledForm, date_field, name_errors, pid_field, text_field
+from lienthong.forms import LabelledForm, date_field, leave_rules_to_the_engine, name_errors, pid_field, text_field
 
 BIRTH_SERVICES = BUNDLE_SERVICES[Bundle.BIRTH]
 DEATH_SERVICES = BUNDLE_SERVICES[Bundle.DEATH]
@@ -50,7 +50,7 @@ class CounterForm(LabelledForm):
     services = forms.MultipleChoiceField(label=_("Thủ tục đề nghị giải quyết"), choices=Service.choices,
                                          required=False, widget=forms.CheckboxSelectMultiple)
 
-    applicant__full_name = text_field(_("Họ và tên người nộp"), required=True, autocomplete="off")
+    applicant__full_name = text_field(_("Họ và tên người nộp"), autocomplete="off")
     applicant__personal_id = pid_field(_("Số định danh cá nhân người nộp"))
     applicant__relationship = forms.ChoiceField(label=_("Quan hệ với người được đăng ký"),
                                                 choices=RELATIONSHIP_CHOICES, required=False)
@@ -88,11 +88,10 @@ class CounterForm(LabelledForm):
     subject__benefit_category = forms.ChoiceField(label=_("Chế độ đang hưởng"), choices=BENEFIT_CHOICES,
                                                   required=False)
     subject__social_insurance_number = text_field(_("Mã số BHXH"), max_length=12, inputmode="numeric")
-    subject__compulsory_months = forms.IntegerField(label=_("Số tháng đóng BHXH bắt buộc"), required=False,
-                                                    min_value=0)
-    subject__voluntary_months = forms.IntegerField(label=_("Số tháng đóng BHXH tự nguyện"), required=False,
-                                                   min_value=0)
-    subject__age_at_death = forms.IntegerField(label=_("Tuổi khi chết"), required=False, min_value=0)
+    # Numbers travel as typed: the engine parses them and names what is wrong.
+    subject__compulsory_months = text_field(_("Số tháng đóng BHXH bắt buộc"), inputmode="numeric")
+    subject__voluntary_months = text_field(_("Số tháng đóng BHXH tự nguyện"), inputmode="numeric")
+    subject__age_at_death = text_field(_("Tuổi khi chết"), inputmode="numeric")
 
     BIRTH_FIELDS = ("subject__full_name", "subject__sex", "subject__date_of_birth", "subject__place_of_birth",
                     "subject__ethnicity", "subject__nationality", "subject__special_case",
@@ -138,6 +137,9 @@ class CounterForm(LabelledForm):
             self.fields["subject__full_name"].label = _("Họ, chữ đệm và tên người chết")
             self.fields["subject__residence__unit"].label = _("Mã xã/phường nơi cư trú cuối cùng")
             self.fields["subject__residence__address"].label = _("Địa chỉ nơi cư trú cuối cùng")
+        # Every rule on what was typed is the engine's (the same as the API's).
+        leave_rules_to_the_engine(self, ("services", *self.APPLICANT_FIELDS, *self.BIRTH_FIELDS,
+                                         *self.DEATH_FIELDS))
         if not self.is_bound:
             # The clerk starts typing the person's name as soon as the page opens.
             self.fields["subject__full_name"].widget.attrs["autofocus"] = True

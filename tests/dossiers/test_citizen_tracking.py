@@ -80,3 +80,15 @@ def test_citizen_sees_own_dossier_timeline_and_downloads_its_document(client):
     assert client.get(f"/cong-dan/ho-so/{dossier.code}/").status_code == 404
     client.logout()
     assert client.get(url).status_code == 302  # to the log-in page
+
+
+def test_public_tracking_finds_a_landline_typed_with_the_country_code(client):
+    from dossiers.services import dossier_submit
+    from tests.dossiers.payloads import birth_payload
+
+    # Stored by the engine as 02773851234; tracking must normalise the same way.
+    dossier = dossier_submit(data=birth_payload(applicant__phone="842773851234"), user=UserFactory(username="hoa"))
+    assert dossier.applicant_phone == "02773851234"
+    for typed in ("842773851234", "+84 277 385 1234", "02773851234"):
+        response = client.post("/tra-cuu/", {"code": dossier.code, "phone": typed})
+        assert response.context["found"] and response.context["found"]["code"] == dossier.code, typed

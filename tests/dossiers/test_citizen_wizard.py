@@ -115,3 +115,27 @@ def test_citizen_answers_a_supplement_request_and_the_clock_resumes(client):
     assert dossier.attachments.filter(original_name="chup-lai.png").exists()
     timeline = client.get(f"/cong-dan/ho-so/{dossier.code}/").context["timeline"]
     assert any("tiếp tục xử lý" in e["text"] for e in timeline)
+
+
+def _wizard_at_subject_step(client) -> str:
+    citizen = UserFactory(username="hoa", full_name="Nguyễn Thị Hoa", phone="0912345678")
+    client.force_login(citizen)
+    client.get("/cong-dan/nop-ho-so/")
+    base = f"/cong-dan/nop-ho-so/{SubmissionDraft.objects.get(user=citizen).pk}"
+    client.post(f"{base}/noi-nop/", {"bundle": "birth", "province": "82", "unit": "29926", "address": "Ấp 1"})
+    return base
+
+
+def test_wizard_refuses_a_phone_the_engine_refuses_with_the_engine_message(client):
+    from agencies.phones import PHONE_INVALID
+
+    base = _wizard_at_subject_step(client)
+    refused = client.post(f"{base}/nguoi/", _birth_subject(applicant_phone="0112345678"))
+    assert refused.status_code == 200
+    assert refused.context["form"].errors["applicant_phone"] == [str(PHONE_INVALID)]
+
+
+def test_wizard_accepts_a_landline_as_the_engine_does(client):
+    base = _wizard_at_subject_step(client)
+    assert client.post(f"{base}/nguoi/", _birth_subject(applicant_phone="0277 385 1234")).status_code == 302
+    assert SubmissionDraft.objects.get().data["applicant"]["phone"] == "02773851234"

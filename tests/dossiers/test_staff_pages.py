@@ -96,13 +96,19 @@ def test_counter_is_for_clerks_only(client, people):
 
 def test_counter_errors_name_the_field_in_vietnamese(client, people):
     client.force_login(people["clerk"])
-    response = client.post("/can-bo/mot-cua/", counter_post(applicant__full_name="",
-                                                             subject__date_of_birth="31/02/2026"))
+    # A date the form cannot read: the form's own words (it reads dd/mm/yyyy).
+    response = client.post("/can-bo/mot-cua/", counter_post(subject__date_of_birth="31/02/2026"))
     html = response.content.decode()
     assert response.status_code == 400
     assert "Thông tin người được đăng ký khai sinh" in html  # still the birth form
-    assert "Chưa nhập “Họ và tên người nộp”." in html
     assert "“Ngày sinh” không hợp lệ: nhập ngày theo dạng dd/mm/yyyy." in html
+    # A missing field: the engine's rule and message (as the API's), the
+    # summary naming the field.
+    response = client.post("/can-bo/mot-cua/", counter_post(applicant__full_name=""))
+    assert response.status_code == 400
+    assert response.context["form"].errors["applicant__full_name"] == ["Trường này là bắt buộc."]
+    assert 'href="#id_applicant__full_name">Họ và tên người nộp</a>: Trường này là bắt buộc.' in \
+        response.content.decode()
     assert not Dossier.objects.exists()
 
 
