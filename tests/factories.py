@@ -45,6 +45,15 @@ def unit(code: str, map_: str = AdminUnit.Map.CURRENT) -> AdminUnit:
     return AdminUnit.objects.select_related("province").get(map=map_, code=code)
 
 
+def legacy(code: str, level: str = AdminUnit.Level.COMMUNE) -> AdminUnit:
+    """A unit of the map before 1/7/2025 (a commune unless `level` says)."""
+    return AdminUnit.objects.get(map=AdminUnit.Map.LEGACY, level=level, code=code)
+
+
+def current(code: str, level: str = AdminUnit.Level.COMMUNE) -> AdminUnit:
+    return AdminUnit.objects.get(map=AdminUnit.Map.CURRENT, level=level, code=code)
+
+
 class UserFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = User
@@ -223,7 +232,3 @@ def story(dossier: Dossier) -> list[tuple[str, str, str, str]]:
     return [(t.leg.service if t.leg_id else "dossier", t.action, t.from_state, t.to_state)
             for t in Transition.objects.filter(dossier=dossier).select_related("leg").order_by("at", "id")]
 
-
-__all__ = ["COMMUNE", "FIRST_SERVICE", "dossier_registered", "PROVINCE", "REASON", "VN", "UserFactory", "Users", "clock", "dossier_make",
-           "engine_users_make", "fan_out", "leg_of", "leg_to", "officer_for", "payload", "story",
-           "unit", "vn"]
