@@ -233,8 +233,10 @@ def test_daily_snapshot_is_built_from_the_replica_written_and_read_back_on_defau
         detail = client.get(f"/bao-cao/ngay/{report.pk}/")
         preview = client.get("/bao-cao/ngay/xem/", {"date": D.isoformat()})
     assert api["snapshot"] is True and api["total"] == report.data["total"]
-    # the legs of D's three dossiers, three each (the engine makes every leg at filing)
-    assert report.data["total"]["received"] == 9 and report.data["total"]["overdue"] == 1
+    # received: the legs of D's three dossiers, three each (the engine makes
+    # every leg at filing); overdue: the residence of D − 3 and the 2023
+    # dossier's birth leg, due 1/8/2023 17:00 and never worked on
+    assert report.data["total"]["received"] == 9 and report.data["total"]["overdue"] == 2
     assert "20/11/2026" in listing and detail.status_code == 200
     assert preview.status_code == 302 and preview["Location"].endswith(f"/bao-cao/ngay/{report.pk}/")
     assert any('INSERT INTO "reports_dailyreport"' in s for s in writes(on_default))
