@@ -20,9 +20,8 @@ from dossiers import notifications, services
 from dossiers.models import Notification, Transition
 from reports import services as report_services
 from reports.models import ReportRecipient
-from tests.dossiers.factories_engine import engine_users_make, leg_of
 from tests.dossiers.payloads import birth_payload
-from tests.factories import unit
+from tests.factories import engine_users_make, leg_of, unit
 from tests.helpers import tool
 from tests.test_translations import VIETNAMESE_CHROME, _client, _untranslated_on, _vietnamese_msgids
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.dossiers.factories_engine import Users, engine_users_make
+from tests.factories import Users, engine_users_make
 
 
 @pytest.fixture

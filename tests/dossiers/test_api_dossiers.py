@@ -7,8 +7,8 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from dossiers.models import Attachment, Dossier, DossierView, Leg, Transition
-from tests.dossiers.factories_engine import leg_of
 from tests.dossiers.payloads import birth_payload, death_payload
+from tests.factories import leg_of
 
 pytestmark = pytest.mark.django_db
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"

@@ -6,8 +6,7 @@ from django.core.cache import cache
 
 from dossiers import documents
 from dossiers.models import DossierView
-from tests.dossiers.citizen_fixtures import make_dossier
-from tests.factories import UserFactory
+from tests.factories import UserFactory, dossier_registered
 
 pytestmark = pytest.mark.django_db
 
@@ -21,7 +20,7 @@ def _clean(settings, tmp_path):
 
 
 def test_public_tracking_shows_status_only_for_the_right_phone(client):
-    dossier = make_dossier()
+    dossier = dossier_registered()
     response = client.post("/tra-cuu/", {"code": dossier.code.lower(), "phone": "+84 912 345 678"})
     html = response.content.decode()
     assert response.context["found"]["code"] == dossier.code
@@ -31,7 +30,7 @@ def test_public_tracking_shows_status_only_for_the_right_phone(client):
 
 
 def test_public_tracking_refuses_a_wrong_phone_like_an_unknown_code(client):
-    dossier = make_dossier()
+    dossier = dossier_registered()
     wrong_phone = client.post("/tra-cuu/", {"code": dossier.code, "phone": "0999999999"})
     unknown_code = client.post("/tra-cuu/", {"code": "KS-NOPE-9999", "phone": "0912345678"})
     assert wrong_phone.status_code == unknown_code.status_code == 200
@@ -50,7 +49,7 @@ def test_public_tracking_refuses_a_wrong_phone_like_an_unknown_code(client):
 
 
 def test_public_tracking_stops_answering_after_repeated_guesses(client):
-    dossier = make_dossier()
+    dossier = dossier_registered()
     for n in range(5):
         client.post("/tra-cuu/", {"code": dossier.code, "phone": f"090000000{n}"})
     blocked = client.post("/tra-cuu/", {"code": dossier.code, "phone": "0912345678"})
@@ -60,7 +59,7 @@ def test_public_tracking_stops_answering_after_repeated_guesses(client):
 
 def test_citizen_sees_own_dossier_timeline_and_downloads_its_document(client):
     owner, other = UserFactory(username="hoa"), UserFactory(username="lan")
-    dossier = make_dossier(user=owner)
+    dossier = dossier_registered(user=owner)
     documents.document_issue(dossier_id=dossier.pk, kind="birth_certificate")
     url = f"/cong-dan/ho-so/{dossier.code}/van-ban/birth_certificate/"
 

@@ -10,9 +10,8 @@ from rest_framework.authtoken.models import Token
 
 from dossiers import services
 from dossiers.models import Transition
-from tests.dossiers.factories_engine import engine_users_make, leg_of
 from tests.dossiers.payloads import birth_payload
-from tests.factories import UserFactory
+from tests.factories import UserFactory, engine_users_make, leg_of
 
 
 @pytest.mark.parametrize("action", ["accept", "reject"])

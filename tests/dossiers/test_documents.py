@@ -3,13 +3,14 @@ from __future__ import annotations
 
 import io
 import subprocess
+from datetime import date
 
 import pytest
 from pypdf import PdfReader
 
 from dossiers import documents
 from dossiers.models import Document
-from tests.dossiers.citizen_fixtures import make_dossier
+from tests.factories import dossier_registered, vn
 from tests.helpers import tool
 
 pytestmark = pytest.mark.django_db
@@ -18,6 +19,19 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture(autouse=True)
 def _media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
+
+
+# Registered on Monday 23/11/2026 with the numbers the papers must print; the
+# birth on 10/11/2026 ("Ngày mười, tháng mười một"), the death on 20/11/2026.
+AT = vn(date(2026, 11, 23), 9)
+SUBJECT = {"birth": {"subject__date_of_birth": "2026-11-10"},
+           "death": {"subject__date_of_death": "2026-11-20", "subject__age_at_death": 74}}
+RESULT = {"birth": {"registration_number": "125/2026", "book": "01/2026", "personal_id": "082226000777"},
+          "death": {"extract_number": "48/2026", "book": "01/2026"}}
+
+
+def make_dossier(bundle: str = "birth", first_leg: str = "completed"):
+    return dossier_registered(bundle, first_leg=first_leg, at=AT, result=RESULT[bundle], **SUBJECT[bundle])
 
 
 def pdf_text(content: bytes) -> str:
@@ -37,11 +51,11 @@ def test_number_words_read_dates_as_on_civil_status_papers():
     ("birth_certificate", "birth", ["GIẤY KHAI SINH", "Trần Minh Khang", "Nguyễn Thị Hoa", "Trần Văn Minh",
                                     "082226000777", "125/2026", "Ngày mười, tháng mười một"]),
     ("death_extract", "death", ["TRÍCH LỤC KHAI TỬ", "Lê Văn Bình", "045052000123", "48/2026", "Tại nhà",
-                                "Quan hệ với người đã chết", "Mẹ"]),
+                                "Quan hệ với người đã chết", "Con"]),  # the payload's applicant: his child
     ("appointment_slip", "birth", ["Trần Minh Khang", "Nguyễn Thị Hoa", "Đăng ký khai sinh", "Đăng ký thường trú"]),
 ])
 def test_each_document_renders_with_vietnamese_names(kind, bundle, expected):
-    dossier = make_dossier(bundle=bundle, code=f"T-{kind}")
+    dossier = make_dossier(bundle)
     document = documents.document_issue(dossier_id=dossier.pk, kind=kind)
     content = document.file.read()
     assert content.startswith(b"%PDF")
@@ -63,14 +77,14 @@ def test_issuing_twice_keeps_the_first_document():
 
 
 def test_no_certificate_before_the_birth_is_registered():
-    dossier = make_dossier(first_leg_status="in_progress")
+    dossier = make_dossier(first_leg="in_progress")
     with pytest.raises(documents.DocumentNotReady):
         documents.document_issue(dossier_id=dossier.pk, kind="birth_certificate")
     assert not Document.objects.filter(dossier=dossier, kind="birth_certificate").exclude(sha256="").exists()
 
 
 def test_verification_says_genuine_for_the_issued_file_and_not_for_a_modified_one(client):
-    dossier = make_dossier(bundle="death")
+    dossier = make_dossier("death")
     document = documents.document_issue(dossier_id=dossier.pk, kind="death_extract")
     path = documents.verification_path(document)
     content = document.file.read()
@@ -91,7 +105,7 @@ def test_verification_says_genuine_for_the_issued_file_and_not_for_a_modified_on
 
 
 def test_verification_refuses_an_unknown_or_forged_token(client):
-    dossier = make_dossier(bundle="death")
+    dossier = make_dossier("death")
     document = documents.document_issue(dossier_id=dossier.pk, kind="death_extract")
     forged = f"{document.token}:notasignature"
     for token in ("nothing-here", forged, document.token):

@@ -11,8 +11,8 @@ from django.utils import timezone
 from agencies import calendar
 from dossiers import deadlines, services
 from dossiers.models import Leg
-from tests.dossiers.factories_engine import leg_of
 from tests.dossiers.payloads import birth_payload
+from tests.factories import leg_of
 
 pytestmark = pytest.mark.django_db
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")

@@ -4,8 +4,8 @@ from __future__ import annotations
 import pytest
 
 from dossiers import services
-from tests.dossiers.factories_engine import leg_of, story
 from tests.dossiers.payloads import birth_payload
+from tests.factories import leg_of, story
 
 pytestmark = pytest.mark.django_db
 

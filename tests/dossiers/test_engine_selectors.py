@@ -10,8 +10,8 @@ from django.utils import timezone
 
 from dossiers import selectors, services
 from dossiers.models import Dossier, DossierView, Leg
-from tests.dossiers.factories_engine import leg_of
 from tests.dossiers.payloads import birth_payload, death_payload
+from tests.factories import leg_of
 
 pytestmark = pytest.mark.django_db
 

@@ -6,8 +6,8 @@ import pytest
 from dossiers import services
 from dossiers.models import Dossier, Leg, Transition
 from lienthong.errors import DomainError
-from tests.dossiers.factories_engine import leg_of
 from tests.dossiers.payloads import birth_payload, death_payload
+from tests.factories import leg_of
 
 pytestmark = pytest.mark.django_db
 

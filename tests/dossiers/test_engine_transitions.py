@@ -7,8 +7,8 @@ from django.http import Http404
 from dossiers import services
 from dossiers.models import Transition
 from lienthong.errors import Conflict, DomainError
-from tests.dossiers.factories_engine import leg_of
 from tests.dossiers.payloads import birth_payload
+from tests.factories import leg_of
 
 pytestmark = pytest.mark.django_db
 

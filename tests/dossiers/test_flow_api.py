@@ -9,8 +9,8 @@ import requests
 from rest_framework.authtoken.models import Token
 
 from dossiers.models import Dossier, Notification
-from tests.dossiers.factories_engine import engine_users_make, story
 from tests.dossiers.payloads import birth_payload, death_payload
+from tests.factories import engine_users_make, story
 from tests.helpers import wait_for
 
 

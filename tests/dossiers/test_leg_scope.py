@@ -11,9 +11,8 @@ from django.db import connection
 from agencies.models import AdminUnit, Role
 from dossiers import selectors, services, tasks
 from dossiers.models import Leg
-from tests.dossiers.factories_engine import COMMUNE, PROVINCE, leg_of
 from tests.dossiers.payloads import birth_payload, death_payload
-from tests.factories import UserFactory, unit
+from tests.factories import COMMUNE, PROVINCE, UserFactory, leg_of, unit
 
 pytestmark = pytest.mark.django_db
 

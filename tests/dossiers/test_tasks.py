@@ -11,8 +11,8 @@ from django.utils import timezone
 from dossiers import services, tasks
 from dossiers.models import Dossier, Leg, Notification, Transition
 from dossiers.notifications import transition_notify
-from tests.dossiers.factories_engine import leg_of
 from tests.dossiers.payloads import birth_payload
+from tests.factories import leg_of
 
 pytestmark = pytest.mark.django_db
 

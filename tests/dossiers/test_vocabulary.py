@@ -11,12 +11,12 @@ from dossiers.models import Document
 from dossiers.validation import RELATIONSHIPS
 from dossiers.vocabulary import PREREQUISITE, SERVICES, Bundle, Relationship
 from staff import forms as staff_forms
-from tests.dossiers.citizen_fixtures import make_dossier
+from tests.factories import dossier_registered
 
 
 @pytest.mark.django_db
 def test_an_authorised_applicant_is_printed_as_such_on_the_death_extract():
-    dossier = make_dossier(bundle=Bundle.DEATH, code="KT-UYQUYEN-1")
+    dossier = dossier_registered(Bundle.DEATH)
     dossier.applicant = {**dossier.applicant, "relationship": Relationship.OTHER}
     dossier.save(update_fields=["applicant"])
     summary = documents.summary_build(dossier, Document.Kind.DEATH_EXTRACT, issued_at=timezone.now())

@@ -218,7 +218,7 @@ def web_server(tmp_path) -> Iterator[Callable[..., WebServer]]:
 def eng(transactional_db, settings):
     """One user per role around Xã Tân Hồng, committed (workers and web
     processes read them)."""
-    from tests.dossiers.factories_engine import engine_users_make
+    from tests.factories import engine_users_make
 
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     return engine_users_make("flt")

@@ -6,8 +6,8 @@ import re
 
 from dossiers import services
 from dossiers.models import Dossier, Leg, Notification, Transition
-from tests.dossiers.factories_engine import leg_of
 from tests.dossiers.payloads import birth_payload
+from tests.factories import leg_of
 
 DEPENDANTS = ("residence_registration", "health_insurance_card")
 

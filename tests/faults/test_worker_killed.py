@@ -19,8 +19,8 @@ from dossiers import services
 from dossiers.models import Leg, Notification, Transition
 from dossiers.tasks import sweep
 from tests.conftest import _test_database_url
-from tests.dossiers.factories_engine import leg_of
 from tests.dossiers.payloads import birth_payload
+from tests.factories import leg_of
 from tests.faults.conftest import wait_until
 from tests.faults.helpers import DEPENDANTS, all_open, opens, sent_for
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
-from typing import Any
 
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -15,8 +14,7 @@ from agencies.models import AdminUnit, Role, User
 from citizens.models import SubmissionDraft, SubmissionDraftFile
 from dossiers.models import Document, Dossier, Leg
 from reports.models import DailyReport, DifficultyReport
-from tests.dossiers.payloads import birth_payload, death_payload
-from tests.factories import UserFactory, unit
+from tests.factories import UserFactory, dossier_make, unit
 
 OWN_COMMUNE, OWN_PROVINCE = "29926", "82"
 FOREIGN_COMMUNE, FOREIGN_PROVINCE = "00004", "01"
@@ -61,24 +59,13 @@ class World:
         return self.own if scope == "own" else self.foreign
 
 
-def _foreign(payload: dict[str, Any]) -> dict[str, Any]:
-    payload["unit"] = FOREIGN_COMMUNE
-    if "residence" in payload["subject"]:
-        payload["subject"]["residence"]["unit"] = FOREIGN_COMMUNE
-    return payload
-
-
-def _side(*, citizen: User, commune: str, foreign: bool) -> Side:
-    from dossiers.services import dossier_submit
-
-    adjust = _foreign if foreign else (lambda p: p)
-    birth = dossier_submit(data=adjust(birth_payload()), user=citizen, files=[pdf_upload()])
+def _side(*, citizen: User, commune: str) -> Side:
+    birth = dossier_make(user=citizen, unit_code=commune, files=(pdf_upload(),))
     # A death bundle with both funeral benefits' agencies: social insurance
     # (allowance) is not possible together with support, so support (labour).
-    death = dossier_submit(data=adjust(death_payload(
-        services=["death_registration", "residence_removal", "funeral_support"],
-        subject__benefit_category="social_protection", subject__social_insurance_number="")),
-        user=citizen, files=[pdf_upload("giay-bao-tu.pdf")])
+    death = dossier_make("death", user=citizen, unit_code=commune, files=(pdf_upload("giay-bao-tu.pdf"),),
+                         services=["death_registration", "residence_removal", "funeral_support"],
+                         subject__benefit_category="social_protection", subject__social_insurance_number="")
     legs = {leg.agency: leg for leg in Leg.objects.filter(dossier=birth)}
     legs.update({leg.agency: leg for leg in Leg.objects.filter(dossier=death) if leg.agency not in legs})
     document = Document.objects.create(dossier=birth, kind="birth_certificate", sha256=hashlib.sha256(PDF).hexdigest())
@@ -124,8 +111,8 @@ def world_build() -> World:
         "admin": make("admin", Role.ADMIN, is_staff=True, is_superuser=True),
     }
     stranger = make("stranger", Role.CITIZEN)
-    own = _side(citizen=users["citizen"], commune=OWN_COMMUNE, foreign=False)
-    foreign = _side(citizen=stranger, commune=FOREIGN_COMMUNE, foreign=True)
+    own = _side(citizen=users["citizen"], commune=OWN_COMMUNE)
+    foreign = _side(citizen=stranger, commune=FOREIGN_COMMUNE)
     world = World(users=users, own=own, foreign=foreign)
     from django.conf import settings
     from django.test import Client

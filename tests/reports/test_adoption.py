@@ -8,9 +8,9 @@ import pytest
 
 from agencies.models import AdminUnit, Role
 from reports.models import OutsideCount
+from tests import factories as f
 from tests.factories import UserFactory
 from tests.helpers import wait_for
-from tests.reports import factories as f
 
 pytestmark = pytest.mark.django_db
 BIRTH = ["birth_registration", "residence_registration", "health_insurance_card"]
@@ -31,27 +31,27 @@ def fixture_province():
     # Triệu Phong (469), at Thị trấn Ái Tử: 3 linked births, one birth without
     # residence (not counted), one linked death; the police add 5 and 2.
     for _ in range(3):
-        f.dossier(f.legacy("19624"), f.at(d), BIRTH)
-    f.dossier(f.legacy("19624"), f.at(d), BIRTH_CARD)
-    f.dossier(f.legacy("19624"), f.at(d), DEATH)
+        f.dossier_make(at=f.vn(d), unit_code="19624", services=BIRTH)
+    f.dossier_make(at=f.vn(d), unit_code="19624", services=BIRTH_CARD)
+    f.dossier_make("death", at=f.vn(d), unit_code="19624", services=DEATH)
     outside("19624", "2023-08-01", "residence_registration", 5)
     outside("19624", "2023-08-02", "residence_removal", 2)
     # Đông Hà (461): one linked birth 10 minutes into the first day (still
     # 19/7 in UTC); 10 outside, reported for the district as a whole.
-    f.dossier(f.legacy("19330"), f.at(date(2023, 7, 20), 0, 10), BIRTH)
+    f.dossier_make(at=f.vn(date(2023, 7, 20), 0, 10), unit_code="19330", services=BIRTH)
     outside("461", "2023-07-20", "residence_registration", 10, AdminUnit.Level.DISTRICT)
     # Vĩnh Linh (464): 2 linked births, 4 removals outside only.
-    f.dossier(f.legacy("19363"), f.at(d), BIRTH)
-    f.dossier(f.legacy("19363"), f.at(d), ["birth_registration", "residence_registration"])
+    f.dossier_make(at=f.vn(d), unit_code="19363", services=BIRTH)
+    f.dossier_make(at=f.vn(d), unit_code="19363", services=["birth_registration", "residence_registration"])
     outside("19366", "2023-09-01", "residence_removal", 4)
     # Gio Linh (466): 1 linked + 15 outside = 6.25 % → 6.3 (half up).
-    f.dossier(f.legacy("19495"), f.at(d), BIRTH)
+    f.dossier_make(at=f.vn(d), unit_code="19495", services=BIRTH)
     outside("19496", "2023-09-01", "residence_registration", 15)
     # Outside the period or the province: not counted.
-    f.dossier(f.legacy("19624"), f.at(date(2023, 10, 17), 0, 30), BIRTH)
-    f.dossier(f.legacy("19624"), f.at(date(2023, 7, 19), 23, 50), BIRTH)
+    f.dossier_make(at=f.vn(date(2023, 10, 17), 0, 30), unit_code="19624", services=BIRTH)
+    f.dossier_make(at=f.vn(date(2023, 7, 19), 23, 50), unit_code="19624", services=BIRTH)
     outside("19624", "2023-10-17", "residence_registration", 99)
-    f.dossier(f.legacy("18859"), f.at(d), BIRTH)  # legacy Quảng Bình, same current province
+    f.dossier_make(at=f.vn(d), unit_code="18859", services=BIRTH)  # legacy Quảng Bình, same current province
 
 
 @pytest.fixture
@@ -103,7 +103,7 @@ def test_current_province_by_commune_keeps_district_counts_as_their_own_row(api,
 def test_current_map_dossier_rolls_up_to_its_predecessors_district(api):
     # Phường Đồng Thuận (18859, current) kept the code of its legacy
     # predecessor in Thành phố Đồng Hới (450).
-    f.dossier(f.current("18859"), f.at(date(2025, 9, 1)), BIRTH)
+    f.dossier_make(at=f.vn(date(2025, 9, 1)), unit_code="18859", services=BIRTH)
     body = api.get(URL, {"province": "44", "from": "2025-08-01", "to": "2025-09-30", "group_by": "district"}).json()
     rows = {r["unit"]: r for r in body["rows"]}
     assert (rows["450"]["birth_linked"], rows["450"]["birth_rate"]) == (1, 100.0)

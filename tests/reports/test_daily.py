@@ -11,7 +11,7 @@ from django.utils import timezone
 from reports import selectors, services
 from reports.models import DailyReport, DifficultyReport, ReportRecipient, ReportSettings
 from reports.tasks import build_daily_report, send_daily_report
-from tests.reports import factories as f
+from tests import factories as f
 
 pytestmark = pytest.mark.django_db
 D = date(2026, 11, 20)
@@ -25,32 +25,37 @@ def media(settings, tmp_path):
 
 @pytest.fixture
 def day_activity(quang_tri):
+    """Due times are the engine's: a birth by 17:00 of its receiving day (0
+    working days), residence and card 2 working days after the birth's
+    result, a Sunday filing received on Monday."""
     x, y = f.current("19624"), f.current("18859")  # Xã Triệu Phong, Phường Đồng Thuận
     ReportSettings.objects.create(province=quang_tri, cumulative_from=date(2026, 11, 1))
-    d1 = f.dossier(x, f.at(D, 9), BIRTH, channel="online")
-    f.leg(d1, "birth_registration", "completed", started_at=f.at(D, 9), due_at=f.at(D, 17), finished_at=f.at(D, 10))
-    f.leg(d1, "residence_registration", "in_progress", started_at=f.at(D, 10), due_at=f.at(D + timedelta(3), 17))
-    f.leg(d1, "health_insurance_card", "pending", started_at=f.at(D, 10), due_at=f.at(D + timedelta(3), 17))
-    d2 = f.dossier(x, f.at(D, 14), ["death_registration", "residence_removal"], channel="one_stop")
-    f.leg(d2, "death_registration", "rejected", started_at=f.at(D, 14), due_at=f.at(D, 17), finished_at=f.at(D, 15))
-    f.leg(d2, "residence_removal", "cancelled", finished_at=f.at(D, 15))
-    d3 = f.dossier(y, f.at(D - timedelta(5), 9), BIRTH)
-    f.leg(d3, "birth_registration", "completed", started_at=f.at(D - timedelta(5), 9),
-          due_at=f.at(D - timedelta(5), 17), finished_at=f.at(D - timedelta(5), 11))
-    overdue = f.leg(d3, "residence_registration", "in_progress", started_at=f.at(D - timedelta(5), 11),
-                    due_at=f.at(D - timedelta(2), 17))
-    f.leg(d3, "health_insurance_card", "awaiting_supplement", started_at=f.at(D - timedelta(5), 11),
-          due_at=f.at(D + timedelta(5), 17), paused_at=f.at(D - timedelta(1), 10))
-    d4 = f.dossier(y, f.at(D - timedelta(3), 9), ["birth_registration", "health_insurance_card"],
-                   channel="one_stop")
-    f.leg(d4, "birth_registration", "completed", started_at=f.at(D - timedelta(3), 9),
-          due_at=f.at(D - timedelta(3), 17), finished_at=f.at(D - timedelta(3), 10))
-    f.leg(d4, "health_insurance_card", "completed", started_at=f.at(D - timedelta(3), 10), due_at=f.at(D, 9),
-          finished_at=f.at(D, 11))
-    d5 = f.dossier(x, f.at(D + timedelta(1), 9), BIRTH)  # the next day: not in the report
-    f.leg(d5, "birth_registration", "pending", started_at=f.at(D + timedelta(1), 9))
-    d6 = f.dossier(f.current("00004"), f.at(D, 9), BIRTH)  # Hà Nội: another province
-    f.leg(d6, "birth_registration", "completed", started_at=f.at(D, 9), finished_at=f.at(D, 9, 30))
+    # Friday D, Triệu Phong, online: birth registered at 10:00 (on time); the
+    # residence accepted and the card pending, both due Tuesday 24/11.
+    d1 = f.dossier_make(at=f.vn(D, 9), unit_code="19624", services=BIRTH)
+    f.leg_to(f.leg_of(d1, "birth_registration"), "completed", at=f.vn(D, 10))
+    f.leg_to(f.leg_of(d1, "residence_registration"), "in_progress", at=f.vn(D, 10, 30))
+    # Friday D, Triệu Phong, at the counter: the death refused at 15:00, the
+    # (automatic) residence removal cancelled with it.
+    d2 = f.dossier_make("death", at=f.vn(D, 14), unit_code="19624", channel="one_stop",
+                        services=["death_registration", "residence_removal"])
+    f.leg_to(f.leg_of(d2, "death_registration"), "rejected", at=f.vn(D, 15))
+    # Sunday D − 5, Đồng Thuận: birth registered at 11:00 (due Monday 17:00);
+    # residence due Wednesday D − 2 17:00, still open: overdue at the end of
+    # D; the card waits for a supplement asked on Thursday D − 1.
+    d3 = f.dossier_make(at=f.vn(D - timedelta(5), 9), unit_code="18859", services=BIRTH)
+    f.leg_to(f.leg_of(d3, "birth_registration"), "completed", at=f.vn(D - timedelta(5), 11))
+    overdue = f.leg_to(f.leg_of(d3, "residence_registration"), "in_progress", at=f.vn(D - timedelta(5), 12))
+    f.leg_to(f.leg_of(d3, "health_insurance_card"), "awaiting_supplement", at=f.vn(D - timedelta(1), 10))
+    # Tuesday D − 3, Đồng Thuận, at the counter: birth at 10:00 (on time), the
+    # card due Thursday D − 1 17:00, issued on D at 11:00 (late).
+    d4 = f.dossier_make(at=f.vn(D - timedelta(3), 9), unit_code="18859", channel="one_stop",
+                        services=["birth_registration", "health_insurance_card"])
+    f.leg_to(f.leg_of(d4, "birth_registration"), "completed", at=f.vn(D - timedelta(3), 10))
+    f.leg_to(f.leg_of(d4, "health_insurance_card"), "completed", at=f.vn(D, 11))
+    f.dossier_make(at=f.vn(D + timedelta(1), 9), unit_code="19624", services=BIRTH)  # the next day: not in the report
+    d6 = f.dossier_make(at=f.vn(D, 9), unit_code="00004", services=BIRTH)  # Hà Nội: another province
+    f.leg_to(f.leg_of(d6, "birth_registration"), "completed", at=f.vn(D, 9, 30))
     DifficultyReport.objects.create(unit=x, service="residence_registration", agency="police",
                                     description="Mất kết nối phần mềm cư trú", since=D - timedelta(2))
     DifficultyReport.objects.create(unit=x, description="Đã xử lý", since=D - timedelta(9),
@@ -95,10 +100,9 @@ def test_snapshot_is_unchanged_by_later_activity(client, viewer, quang_tri, day_
     # nothing changed since: on demand and snapshot agree
     assert {k: v for k, v in on_demand.items() if k != "snapshot"} == stored
     # later: a correction closes the overdue leg on the day, a late import adds a dossier
-    leg = day_activity["overdue_leg"]
-    type(leg).objects.filter(pk=leg.pk).update(status="completed", finished_at=f.at(D, 16))
-    late = f.dossier(day_activity["x"], f.at(D, 11), BIRTH)
-    f.leg(late, "birth_registration", "completed", started_at=f.at(D, 11), finished_at=f.at(D, 12))
+    f.leg_to(day_activity["overdue_leg"], "completed", at=f.vn(D, 16))
+    late = f.dossier_make(at=f.vn(D, 11), unit_code="19624", services=BIRTH)
+    f.leg_to(f.leg_of(late, "birth_registration"), "completed", at=f.vn(D, 12))
     rebuilt = selectors.daily_report_data(quang_tri, D)
     assert counts(rebuilt["total"]) != counts(stored["total"])
     body = client.get("/api/v1/reports/daily/", {"date": D.isoformat(), "province": "44"}).json()

@@ -7,7 +7,7 @@ import pytest
 
 from agencies.models import AdminUnit
 from reports import selectors
-from tests.reports import factories as f
+from tests import factories as f
 
 pytestmark = pytest.mark.django_db
 D = date(2026, 11, 16)
@@ -15,15 +15,20 @@ D = date(2026, 11, 16)
 
 @pytest.fixture
 def week(quang_tri):
-    x, y = f.current("19624"), f.current("18859")
-    for hours, unit in ((1, x), (2, x), (3, y), (10, y)):
-        d = f.dossier(unit, f.at(D, 8), ["birth_registration", "health_insurance_card"], status="completed",
-                      closed_at=f.at(D, 8 + hours))
-        f.leg(d, "birth_registration", "completed", started_at=f.at(D, 8), due_at=f.at(D, 12),
-              finished_at=f.at(D, 8 + hours))
-    late = f.dossier(y, f.at(D - timedelta(days=3), 8), ["birth_registration", "residence_registration"])
-    f.leg(late, "residence_registration", "in_progress", started_at=f.at(D - timedelta(days=3), 9),
-          due_at=f.at(D - timedelta(days=1), 17))
+    """Monday D: four birth + card dossiers filed at 8:00, the birth registered
+    1, 2, 3 and 10 hours later (due at 17:00 the same day, the rule's 0 working
+    days: the tenth hour is late), the cards issued on Tuesday morning (due
+    Wednesday 17:00). Friday D − 3: a birth + residence dossier, the birth
+    registered at 9:00 (on time), the residence accepted and never finished:
+    due Tuesday 17/11 17:00 (2 working days from Friday), overdue now."""
+    for hours, code in ((1, "19624"), (2, "19624"), (3, "18859"), (10, "18859")):
+        d = f.dossier_make(at=f.vn(D, 8), unit_code=code, services=["birth_registration", "health_insurance_card"])
+        f.leg_to(f.leg_of(d, "birth_registration"), "completed", at=f.vn(D, 8 + hours))
+        f.leg_to(f.leg_of(d, "health_insurance_card"), "completed", at=f.vn(D + timedelta(days=1), 9))
+    late = f.dossier_make(at=f.vn(D - timedelta(days=3), 8), unit_code="18859",
+                          services=["birth_registration", "residence_registration"])
+    f.leg_to(f.leg_of(late, "birth_registration"), "completed", at=f.vn(D - timedelta(days=3), 9))
+    f.leg_to(f.leg_of(late, "residence_registration"), "in_progress", at=f.vn(D - timedelta(days=3), 10))
     return quang_tri
 
 
@@ -37,11 +42,15 @@ def test_processing_time_median_and_p90(week):
 
 def test_kpis_and_commune_ranking(week):
     k = selectors.dashboard_kpis(week, D - timedelta(days=6), D)
-    assert (k["received"], k["completed"], k["in_progress"], k["legs_completed"], k["on_time"]) == (5, 4, 1, 4, 3)
-    assert k["on_time_rate"] == 75.0 and k["overdue"] == 1
+    # legs finished 10–16/11: the four births of D (one late) and the late
+    # dossier's birth on Friday (on time); the cards came on Tuesday 17/11
+    assert (k["received"], k["completed"], k["in_progress"], k["legs_completed"], k["on_time"]) == (5, 4, 1, 5, 4)
+    assert k["on_time_rate"] == 80.0 and k["overdue"] == 1
     rows = selectors.commune_summary(week, *selectors.week_bounds(D))
     top = [(r["rank"], r["unit"], r["on_time_rate"]) for r in rows[:2]]
-    assert top == [(1, "19624", 100.0), (2, "18859", 50.0)]
+    # week 16–22/11: Triệu Phong 2 births + 2 cards on time; Đồng Thuận 1 of
+    # its 2 births and both cards on time: 3 of 4
+    assert top == [(1, "19624", 100.0), (2, "18859", 75.0)]
     assert rows[1]["overdue"] == 1 and rows[-1]["rank"] is None
 
 

@@ -7,33 +7,35 @@ import pytest
 from django.utils import timezone
 
 from agencies.models import AdminUnit, Role
+from tests import factories as f
 from tests.factories import UserFactory
 from tests.helpers import login, screenshot
-from tests.reports import factories as f
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 BIRTH = ["birth_registration", "residence_registration", "health_insurance_card"]
 
 
 def activity() -> None:
+    """24 dossiers of the last 20 days at six communes, filed and worked by
+    the engine: the first leg done an hour after filing; three in four
+    dossiers finished over the next days, the rest still with the police."""
     today = timezone.localdate()
     communes = list(AdminUnit.objects.filter(map="current", level="commune", province__code="44")
                     .order_by("code")[:6])
     for i in range(24):
         day = today - timedelta(days=i % 20)
-        unit = communes[i % len(communes)]
-        d = f.dossier(unit, f.at(day, 8 + i % 8), BIRTH if i % 3 else ["death_registration", "residence_removal"],
-                      channel="online" if i % 2 else "one_stop", status="completed" if i % 4 else "in_progress",
-                      closed_at=f.at(day, 16) if i % 4 else None)
-        first = "birth_registration" if d.bundle == "birth" else "death_registration"
-        f.leg(d, first, "completed", started_at=f.at(day, 8), due_at=f.at(day, 17),
-              finished_at=f.at(day, 9 + i % 9))
-        second = "residence_registration" if d.bundle == "birth" else "residence_removal"
-        if i % 4:
-            f.leg(d, second, "completed", started_at=f.at(day, 9), due_at=f.at(day, 17) + timedelta(days=2),
-                  finished_at=f.at(day, 10) + timedelta(days=i % 4))
-        else:
-            f.leg(d, second, "in_progress", started_at=f.at(day, 9), due_at=f.at(day, 17) + timedelta(days=1))
+        filed = f.vn(day, 8 + i % 8)
+        birth = bool(i % 3)
+        d = f.dossier_make("birth" if birth else "death", at=filed, unit_code=communes[i % len(communes)].code,
+                           channel="online" if i % 2 else "one_stop",
+                           services=BIRTH if birth else ["death_registration", "residence_removal"])
+        # a death's residence removal is recorded by the system with the death
+        f.leg_to(f.leg_of(d, f.FIRST_SERVICE[d.bundle]), "completed", at=filed + timedelta(hours=1))
+        if birth:
+            later = filed + timedelta(days=i % 4, hours=2)
+            f.leg_to(f.leg_of(d, "residence_registration"), "completed" if i % 4 else "in_progress", at=later)
+            if i % 4:
+                f.leg_to(f.leg_of(d, "health_insurance_card"), "completed", at=later)
 
 
 def test_viewer_sees_the_province_dashboard(page):

@@ -9,8 +9,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from agencies.models import AdminUnit, Role
 from reports import services
 from reports.models import OutsideCount
+from tests import factories as f
 from tests.factories import UserFactory
-from tests.reports import factories as f
 
 pytestmark = pytest.mark.django_db
 PAGE = "/bao-cao/so-lieu-ngoai-lien-thong/"

@@ -36,7 +36,7 @@ from agencies.models import AdminUnit
 from reports import selectors, services
 from reports.db import REPLICA, report_db
 from reports.models import DailyReport, OutsideCount
-from tests.reports import factories as f
+from tests import factories as f
 
 pytestmark = pytest.mark.django_db(transaction=True, databases=[DEFAULT_DB_ALIAS, REPLICA])
 SETTINGS_FILE = settings.BASE_DIR / "lienthong" / "settings.py"
@@ -133,16 +133,16 @@ def writes(ctx: CaptureQueriesContext) -> list[str]:
 @pytest.fixture
 def activity(quang_tri):
     """Births in legacy Quảng Trị (45) and current Quảng Trị (44) communes
-    on D, with legs finished on the day and one overdue."""
-    x, y = f.current("19624"), f.current("18859")
-    for unit, hours in ((x, 1), (x, 2), (y, 3)):
-        d = f.dossier(unit, f.at(D, 8), BIRTH, status="completed", closed_at=f.at(D, 8 + hours))
-        f.leg(d, "birth_registration", "completed", started_at=f.at(D, 8), due_at=f.at(D, 12),
-              finished_at=f.at(D, 8 + hours))
-    late = f.dossier(y, f.at(D - timedelta(days=3), 8), BIRTH)
-    f.leg(late, "residence_registration", "in_progress", started_at=f.at(D - timedelta(days=3), 9),
-          due_at=f.at(D - timedelta(days=1), 17))
-    f.dossier(f.legacy("19624"), f.at(date(2023, 8, 1)), BIRTH)  # legacy Triệu Phong, for the adoption rate
+    on D, with legs finished on the day and one overdue: a birth + residence
+    dossier of Tuesday D − 3 whose residence (due Thursday 17:00) is open."""
+    for code, hours in (("19624", 1), ("19624", 2), ("18859", 3)):
+        d = f.dossier_make(at=f.vn(D, 8), unit_code=code, services=BIRTH)
+        f.leg_to(f.leg_of(d, "birth_registration"), "completed", at=f.vn(D, 8 + hours))
+    late = f.dossier_make(at=f.vn(D - timedelta(days=3), 8), unit_code="18859",
+                          services=["birth_registration", "residence_registration"])
+    f.leg_to(f.leg_of(late, "birth_registration"), "completed", at=f.vn(D - timedelta(days=3), 9))
+    f.leg_to(f.leg_of(late, "residence_registration"), "in_progress", at=f.vn(D - timedelta(days=3), 10))
+    f.dossier_make(at=f.vn(date(2023, 8, 1)), unit_code="19624", services=BIRTH)  # legacy Triệu Phong, adoption
     OutsideCount.objects.create(unit=f.legacy("19624"), date=date(2023, 8, 2),
                                 procedure="residence_registration", count=3)
     return quang_tri
@@ -174,7 +174,7 @@ def test_adoption_report_reads_the_replica_and_lags_with_it(client, viewer, acti
     assert writes(on_replica) == []
 
     with replica_lagging():
-        f.dossier(f.legacy("19624"), f.at(date(2023, 8, 3)), BIRTH)  # committed on default
+        f.dossier_make(at=f.vn(date(2023, 8, 3)), unit_code="19624", services=BIRTH)  # committed on default
         lagging = client.get("/api/v1/reports/adoption/", query).json()["total"]
     caught_up = client.get("/api/v1/reports/adoption/", query).json()["total"]
     assert (lagging["birth_total"], lagging["birth_linked"]) == (4, 1)
@@ -233,7 +233,10 @@ def test_daily_snapshot_is_built_from_the_replica_written_and_read_back_on_defau
         detail = client.get(f"/bao-cao/ngay/{report.pk}/")
         preview = client.get("/bao-cao/ngay/xem/", {"date": D.isoformat()})
     assert api["snapshot"] is True and api["total"] == report.data["total"]
-    assert report.data["total"]["received"] == 3 and report.data["total"]["overdue"] == 1
+    # received: the legs of D's three dossiers, three each (the engine makes
+    # every leg at filing); overdue: the residence of D − 3 and the 2023
+    # dossier's birth leg, due 1/8/2023 17:00 and never worked on
+    assert report.data["total"]["received"] == 9 and report.data["total"]["overdue"] == 2
     assert "20/11/2026" in listing and detail.status_code == 200
     assert preview.status_code == 302 and preview["Location"].endswith(f"/bao-cao/ngay/{report.pk}/")
     assert any('INSERT INTO "reports_dailyreport"' in s for s in writes(on_default))
