@@ -65,11 +65,14 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "lienthong.middleware.RequestSizeLimitMiddleware",
-    "lienthong.middleware.NulCharacterMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    # After the locale is chosen, so their refusals speak the person's
+    # language rather than whatever the thread served last; before anything
+    # reads the body or resolves the URL.
+    "lienthong.middleware.RequestSizeLimitMiddleware",
+    "lienthong.middleware.NulCharacterMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",

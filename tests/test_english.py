@@ -22,7 +22,7 @@ from reports import services as report_services
 from reports.models import ReportRecipient
 from tests.dossiers.payloads import birth_payload
 from tests.factories import engine_users_make, leg_of, unit
-from tests.helpers import tool
+from tests.helpers import tool, wait_for
 from tests.test_translations import VIETNAMESE_CHROME, _client, _untranslated_on, _vietnamese_msgids
 
 pytestmark = pytest.mark.django_db
@@ -99,11 +99,22 @@ def pdf_text(content: bytes, tmp_path, name: str) -> str:
     ("/bao-cao/ty-le-lien-thong/?format=pdf", ["Total", "Unit"], ["Tổng cộng", "Đơn vị"]),
     ("/bao-cao/ngay/xem/?format=pdf", ["Received", "Completed", "Total"], ["Tiếp nhận", "Hoàn thành", "Tổng cộng"]),
 ])
-def test_report_pdfs_in_english(world, tmp_path, url, english, vietnamese):
+def test_report_pdfs_in_english(transactional_db, world, settings, tmp_path, celery_worker_process,
+                                tasks_to_test_worker, url, english, vietnamese):
+    """The reports' worker renders the PDF in the language of the page that
+    asked for it (the request only queues the job, then offers the file)."""
+    import lienthong.settings as project
+
+    settings.MEDIA_ROOT = project.MEDIA_ROOT  # where the worker writes the files
     eng = world[0]
     texts = {}
     for how in ("header", "none"):
-        response = _client(eng.viewer, how).get(url)
+        client = _client(eng.viewer, how)
+        asked = client.get(url)
+        assert asked.status_code == 302 and "job=" in asked["Location"], (url, asked.status_code)
+        wait_for(lambda c=client, to=asked["Location"]: " download>" in c.get(
+            to, HTTP_HX_REQUEST="true").content.decode(), timeout=90)
+        response = client.get(asked["Location"])
         assert response.status_code == 200, (url, response.status_code)
         content = b"".join(response.streaming_content) if response.streaming else response.content
         texts[how] = pdf_text(content, tmp_path, how)

@@ -57,3 +57,16 @@ def test_an_outside_count_with_a_nul_in_its_unit_is_refused_by_name(viewer_clien
                                   format="json")
     assert response.status_code == 400, response.content
     assert list(response.json()) == ["unit"]
+
+
+def test_the_refusal_speaks_the_requests_language_not_the_threads(viewer_client):
+    # A thread that last served an English page must not answer the next
+    # person's refusal in English: the locale is chosen first.
+    from django.utils import translation
+
+    translation.activate("en")
+    try:
+        response = viewer_client.get("/tra-cuu/?code=KS%00")
+    finally:
+        translation.deactivate()
+    assert response.status_code == 400 and "ký tự NUL" in response.content.decode()
