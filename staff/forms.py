@@ -18,6 +18,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from dossiers.models import Bundle, Service
+from lienthong.dates import bounded
 from lienthong.forms import LabelledForm, date_field, name_errors, pid_field, text_field
 
 BIRTH_SERVICES = [Service.BIRTH_REGISTRATION, Service.RESIDENCE_REGISTRATION, Service.HEALTH_INSURANCE_CARD]
@@ -347,6 +348,8 @@ class DossierFilterForm(forms.Form):
     overdue = forms.BooleanField(label=_("Chỉ hồ sơ quá hạn"), required=False)
     date_from = date_field(_("Tiếp nhận từ ngày"))
     date_to = date_field(_("đến ngày"))
+    date_from.validators.append(bounded(date_from.label))
+    date_to.validators.append(bounded(date_to.label))
     ordering = forms.ChoiceField(label=_("Sắp xếp"), required=False, choices=[
         ("due_at", _("Hạn trả sớm nhất trước")), ("-due_at", _("Hạn trả muộn nhất trước")),
         ("-submitted_at", _("Mới tiếp nhận trước")), ("submitted_at", _("Tiếp nhận sớm nhất trước"))])
