@@ -28,6 +28,7 @@ from dossiers.models import Bundle, Dossier, DossierStatus, Leg, LegStatus, Serv
 from lienthong.errors import Conflict, DomainError
 from lienthong.formatting import money
 from lienthong.paging import PAGE_SIZE, pager_query
+from lienthong.redirects import safe_next
 from staff import forms as f
 
 
@@ -450,7 +451,7 @@ def _after_action(request: HttpRequest, leg: Leg, message: str) -> HttpResponse:
     if request.htmx:
         return _row(request, leg, message)
     messages.success(request, message)
-    return redirect(request.POST.get("next") or reverse("staff:leg", args=[leg.pk]))
+    return redirect(safe_next(request, reverse("staff:leg", args=[leg.pk])))
 
 
 def _lost_race(request: HttpRequest, leg_id: int) -> HttpResponse:
