@@ -17,6 +17,7 @@ from agencies.access import mask_personal_id
 from agencies.models import OFFICER_AGENCIES
 from dossiers.models import Bundle, Channel, Dossier, DossierStatus, Leg, LegStatus, Service
 from dossiers.validation import VI, SubmissionIn
+from lienthong.dates import bounded
 
 # --- input -----------------------------------------------------------------
 # The dossier POST is described by the serializers that validate it (one
@@ -152,6 +153,10 @@ class DossierListQuery(serializers.Serializer):
     unit = _param(serializers.CharField, max_length=20)
     search = _param(serializers.CharField, max_length=200)
     ordering = _param(serializers.CharField, max_length=40)
+    date_from = serializers.DateField(required=False, allow_null=True, error_messages=VI,
+                                      validators=[bounded("date_from")])
+    date_to = serializers.DateField(required=False, allow_null=True, error_messages=VI,
+                                    validators=[bounded("date_to")])
 
     def validate_status(self, value: str) -> str:
         return _choices_list(value, DossierStatus.values)

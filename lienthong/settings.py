@@ -31,12 +31,15 @@ def env_list(name: str, default: str = "") -> list[str]:
 
 
 DEBUG = env_bool("DEBUG", False)
+PRODUCTION = env_bool("PRODUCTION", False)
+# Development only: a fixed key so sessions survive restarts of `make run`.
+# With DEBUG off it is refused (system check lienthong.E001, lienthong/checks.py).
+DEV_SECRET_KEY = "dev-only-insecure-key-change-me-in-production-3b8f2a"
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 if not SECRET_KEY:
-    if not DEBUG and env_bool("PRODUCTION", False):
+    if not DEBUG and PRODUCTION:
         raise RuntimeError("SECRET_KEY must be set in production")
-    # Development only: a fixed key so sessions survive restarts of `make run`.
-    SECRET_KEY = "dev-only-insecure-key-change-me-in-production-3b8f2a"
+    SECRET_KEY = DEV_SECRET_KEY
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 
@@ -269,13 +272,17 @@ SPECTACULAR_SETTINGS: dict[str, Any] = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # The schema and its docs page describe every endpoint: for signed-in
+    # users only in production (lienthong/urls.py sends the docs page to the log-in).
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated" if PRODUCTION
+                          else "rest_framework.permissions.AllowAny"],
 }
 
 # --- Security (production hardening; tests run with DEBUG off too) --------
 SESSION_COOKIE_HTTPONLY = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
-if env_bool("PRODUCTION", False):
+if PRODUCTION:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
@@ -288,6 +295,11 @@ if env_bool("PRODUCTION", False):
     SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
     SESSION_COOKIE_SAMESITE = "Lax"
     CSRF_COOKIE_SAMESITE = "Lax"
+
+# /healthz details (queues, workers, error texts, host names) are for
+# monitoring: a request from 127.0.0.1, or one sending `Authorization: Bearer
+# <HEALTHZ_TOKEN>`. Anyone else gets the status alone.
+HEALTHZ_TOKEN = os.environ.get("HEALTHZ_TOKEN", "")
 
 LOGGING: dict[str, Any] = {
     "version": 1,

@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
 from django.urls import URLPattern, URLResolver, include, path
 from django.views.static import serve
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
@@ -32,8 +33,10 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
+    # Signed-in users only in production (SPECTACULAR_SETTINGS["SERVE_PERMISSIONS"] for the schema).
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="swagger"),
+    path("api/docs/", (login_required if settings.PRODUCTION else (lambda view: view))(
+        SpectacularSwaggerSplitView.as_view(url_name="schema")), name="swagger"),
     # One `staff` namespace for every page of the staff navigation, whichever
     # app serves it.
     path("", include((staff_urls.urlpatterns + report_urls.staff_urlpatterns + agency_urls.staff_urlpatterns,
@@ -45,3 +48,8 @@ urlpatterns = [
 ]
 if settings.DEBUG:
     urlpatterns.append(path("media/<path:path>", serve, {"document_root": settings.MEDIA_ROOT}))
+
+handler400 = "lienthong.error_views.bad_request"
+handler403 = "lienthong.error_views.permission_denied"
+handler404 = "lienthong.error_views.page_not_found"
+handler500 = "lienthong.error_views.server_error"

@@ -8,14 +8,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers
-from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from agencies import access
 from agencies.models import AdminUnit
 from lienthong.errors import DomainError
-from reports import selectors, services
+from reports import ranges, selectors, services
 from reports.models import OutsideCount
 
 
@@ -45,18 +44,6 @@ class OutsideCountApi(APIView):
         return Response(self.OutputSerializer(row).data, status=201)
 
 
-def _date_param(request: Request, name: str, default: date | None = None) -> date:
-    raw = request.query_params.get(name)
-    if not raw:
-        if default is None:
-            raise DomainError({name: [_("Bắt buộc nhập ngày (YYYY-MM-DD).")]})
-        return default
-    try:
-        return date.fromisoformat(raw)
-    except ValueError as exc:
-        raise DomainError({name: [_("Ngày không hợp lệ; dùng dạng YYYY-MM-DD.")]}) from exc
-
-
 RATE_ROW = {k: serializers.IntegerField() for k in ("birth_total", "birth_linked", "death_total", "death_linked")}
 
 
@@ -80,19 +67,15 @@ class AdoptionApi(APIView):
         return Response(selectors.adoption_report(q))
 
 
-def adoption_query(params, *, user) -> selectors.AdoptionQuery:
-    """Shared by the API and the page: parse and scope the parameters."""
+def adoption_query(params, *, user, formats=ranges.ISO, labels=None) -> selectors.AdoptionQuery:
+    """Shared by the API (ISO dates) and the page (dd/mm/yyyy too, its
+    `labels` in the messages): parse, bound and scope the parameters."""
     errors: dict[str, list[str]] = {}
     today = timezone.localdate()
-    dates = {}
-    for name, default in (("from", today.replace(day=1)), ("to", today)):
-        raw = params.get(name)
-        try:
-            dates[name] = date.fromisoformat(raw) if raw else default
-        except ValueError:
-            errors[name] = [_("Ngày không hợp lệ; dùng dạng YYYY-MM-DD.")]
-    if not errors and dates["from"] > dates["to"]:
-        errors["to"] = [_("Ngày kết thúc phải sau ngày bắt đầu.")]
+    try:
+        first, last = ranges.report_range(params, today.replace(day=1), today, formats=formats, labels=labels)
+    except DomainError as exc:
+        errors.update(exc.errors)
     group_by = params.get("group_by") or selectors.GROUP_DISTRICT
     if group_by not in (selectors.GROUP_DISTRICT, selectors.GROUP_COMMUNE):
         errors["group_by"] = [_("group_by phải là district hoặc commune.")]
@@ -101,8 +84,8 @@ def adoption_query(params, *, user) -> selectors.AdoptionQuery:
     map_ = params.get("map")
     if map_ and map_ not in AdminUnit.Map.values:
         raise DomainError({"map": [_("map phải là current hoặc legacy.")]})
-    province = selectors.province_resolve(params.get("province"), user=user, at=dates["from"], map_=map_)
-    return selectors.AdoptionQuery(province=province, first=dates["from"], last=dates["to"], group_by=group_by)
+    province = selectors.province_resolve(params.get("province"), user=user, at=first, map_=map_)
+    return selectors.AdoptionQuery(province=province, first=first, last=last, group_by=group_by)
 
 
 class DailyReportApi(APIView):
@@ -117,7 +100,8 @@ class DailyReportApi(APIView):
                        "snapshot": serializers.BooleanField()}),
                    operation_id="reports_daily")
     def get(self, request: access.SignedInApiRequest) -> Response:
-        day = _date_param(request, "date", timezone.localdate() - timedelta(days=1))
+        day = ranges.parse_day(request.query_params, "date", timezone.localdate() - timedelta(days=1),
+                               formats=ranges.ISO)
         if day >= timezone.localdate():
             raise DomainError({"date": [_("Báo cáo ngày chỉ lập cho ngày đã qua.")]})
         province = selectors.current_province(

@@ -12,6 +12,7 @@ from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 
 from lienthong import formatting
+from lienthong.spreadsheet import xlsx_cell
 from reports.selectors import agency_label, service_label
 
 THIN = Side(style="thin", color="888888")
@@ -26,11 +27,11 @@ def _dmy(iso: str) -> str:
 
 def _sheet_table(ws, start_row: int, header: list[str], rows: list[list[Any]], bold_last: bool = False) -> int:
     for j, h in enumerate(header, start=1):
-        cell = ws.cell(row=start_row, column=j, value=h)
+        cell = xlsx_cell(ws, start_row, j, h)
         cell.font, cell.alignment, cell.border = BOLD, CENTER, BOX
     for i, values in enumerate(rows, start=start_row + 1):
         for j, v in enumerate(values, start=1):
-            cell = ws.cell(row=i, column=j, value=v)
+            cell = xlsx_cell(ws, i, j, v)
             cell.border = BOX
             if bold_last and i == start_row + len(rows):
                 cell.font = BOLD
@@ -56,7 +57,8 @@ def adoption_xlsx(report: dict[str, Any], *, title: str, subtitle: str) -> bytes
     ws = wb.active
     assert ws is not None  # a new workbook has its one sheet
     ws.title = _("Tỷ lệ liên thông")[:31]
-    ws["A1"], ws["A2"] = title, subtitle
+    xlsx_cell(ws, 1, 1, title)
+    xlsx_cell(ws, 2, 1, subtitle)
     ws["A1"].font = Font(bold=True, size=13)
     rows = [[i, r["name"], r["birth_total"], r["birth_linked"], r["birth_rate"], r["death_total"],
              r["death_linked"], r["death_rate"]] for i, r in enumerate(report["rows"], start=1)]
@@ -90,22 +92,22 @@ def daily_xlsx(data: dict[str, Any]) -> bytes:
     ws = wb.active
     assert ws is not None  # a new workbook has its one sheet
     ws.title = _("Báo cáo ngày")[:31]
-    ws["A1"] = _("Báo cáo kết quả thực hiện liên thông ngày %(date)s – %(province)s") % {
-        "date": _dmy(data["date"]), "province": data["province_name"]}
+    xlsx_cell(ws, 1, 1, _("Báo cáo kết quả thực hiện liên thông ngày %(date)s – %(province)s") % {
+        "date": _dmy(data["date"]), "province": data["province_name"]})
     ws["A1"].font = Font(bold=True, size=13)
     row = 3
-    ws.cell(row=row, column=1, value=_("I. Theo thủ tục và cơ quan")).font = BOLD
+    xlsx_cell(ws, row, 1, _("I. Theo thủ tục và cơ quan")).font = BOLD
     rows = [[service_label(s["service"]), agency_label(s["agency"]), *[s[k] for k in DAILY_KEYS]]
             for s in data["services"]]
     rows.append([_("Tổng cộng"), "", *[data["total"][k] for k in DAILY_KEYS]])
     row = _sheet_table(ws, row + 1, [_("Thủ tục"), _("Cơ quan"), *daily_header()], rows, bold_last=True)
-    ws.cell(row=row, column=1, value=_("II. Theo đơn vị")).font = BOLD
+    xlsx_cell(ws, row, 1, _("II. Theo đơn vị")).font = BOLD
     rows = []
     for u in data["units"]:
         for s in u["services"]:
             rows.append([u["name"], service_label(s["service"]), *[s[k] for k in DAILY_KEYS]])
     row = _sheet_table(ws, row + 1, [_("Đơn vị"), _("Thủ tục"), *daily_header()], rows)
-    ws.cell(row=row, column=1, value=_("III. Lũy kế từ ngày %(date)s") % {
+    xlsx_cell(ws, row, 1, _("III. Lũy kế từ ngày %(date)s") % {
         "date": _dmy(data["cumulative_from"])}).font = BOLD
     cum = data["cumulative"]
     rows = [[service_label(s["service"]), agency_label(s["agency"]), s["received"], s["completed"],
@@ -114,7 +116,7 @@ def daily_xlsx(data: dict[str, Any]) -> bytes:
                  cum["total"]["on_time"], cum["total"]["rejected"]])
     row = _sheet_table(ws, row + 1, [_("Thủ tục"), _("Cơ quan"), _("Tiếp nhận"), _("Hoàn thành"),
                                      _("Đúng hạn"), _("Từ chối")], rows, bold_last=True)
-    ws.cell(row=row, column=1, value=_("IV. Vướng mắc chưa được giải quyết")).font = BOLD
+    xlsx_cell(ws, row, 1, _("IV. Vướng mắc chưa được giải quyết")).font = BOLD
     rows = [[d["name"], service_label(d["service"]) if d["service"] else "", d["description"], _dmy(d["since"])]
             for d in data["difficulties"]]
     _sheet_table(ws, row + 1, [_("Đơn vị"), _("Thủ tục"), _("Nội dung"), _("Phát sinh từ")], rows)

@@ -10,7 +10,7 @@ read themselves stays on `default`: the province and drill-down scope checks
 after the beat task or a rebuild wrote them."""
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from django.contrib import messages
@@ -33,23 +33,14 @@ from dossiers.models import Service
 from lienthong import formatting
 from lienthong.celery import BROKER_ERRORS
 from lienthong.errors import DomainError
+from lienthong.forms import DATE_INPUT_FORMATS
 from lienthong.paging import PAGE_SIZE, pager_query
-from reports import exports, forms, selectors, services
+from reports import exports, forms, ranges, selectors, services
 from reports.api import adoption_query
 from reports.db import report_db
 from reports.models import DailyReport, DifficultyReport
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def _parse_date(raw: str | None, default: date) -> date:
-    """dd/mm/yyyy as typed in the forms, or ISO as in links."""
-    for fmt in formatting.DATE_INPUT_FORMATS:
-        try:
-            return datetime.strptime((raw or "").strip(), fmt).date()
-        except ValueError:
-            continue
-    return default
 
 
 def _province(request: access.SignedInRequest, at: date | None = None) -> AdminUnit:
@@ -68,12 +59,26 @@ def _provinces_for(user) -> list[AdminUnit]:
 
 
 def _range(request: access.SignedInRequest) -> tuple[date, date]:
-    today = timezone.localdate()
-    last = _parse_date(request.GET.get("to"), today)
-    first = _parse_date(request.GET.get("from"), last - timedelta(days=29))
-    if first > last:
-        first, last = last, first
-    return first, last
+    """The dashboard's period: 30 days up to `to` (today) by default."""
+    labels = {"from": _("Từ ngày"), "to": _("Đến ngày")}
+    last = ranges.parse_day(request.GET, "to", timezone.localdate(), label=labels["to"])
+    return ranges.report_range(request.GET, last - timedelta(days=29), last, labels=labels)
+
+
+def _drill_unit(request: access.SignedInRequest, province: AdminUnit) -> AdminUnit | None:
+    """The unit of the drill-down (?unit=, an id): 404 outside the province.
+    The scope check is an access decision: on default."""
+    raw = request.GET.get("unit")
+    if not raw:
+        return None
+    if not raw.isdigit() or len(raw) > 18:
+        raise DomainError({"unit": [_("“%(field)s” phải là mã số của một đơn vị.") % {"field": "unit"}]})
+    unit = AdminUnit.objects.using(DEFAULT_DB_ALIAS).filter(pk=int(raw)).select_related("parent").first()
+    scoped = unit and selectors.UnitMap.objects.using(DEFAULT_DB_ALIAS).filter(
+        unit=unit, current_province=province).exists()
+    if not scoped:
+        raise Http404
+    return unit
 
 
 @login_required
@@ -85,16 +90,18 @@ def dashboard(request: access.SignedInRequest) -> HttpResponse:
 
 def _dashboard(request: access.SignedInRequest) -> HttpResponse:
     province = selectors.current_province(_province(request))
-    first, last = _range(request)
-    unit = None
-    if request.GET.get("unit"):
-        # the drill-down's scope check (404 outside the province): on default, like every access decision
-        unit = (AdminUnit.objects.using(DEFAULT_DB_ALIAS).filter(pk=request.GET["unit"])
-                .select_related("parent").first())
-        scoped = unit and selectors.UnitMap.objects.using(DEFAULT_DB_ALIAS).filter(
-            unit=unit, current_province=province).exists()
-        if not scoped:
-            raise Http404
+    errors: dict[str, list[str]] = {}
+    try:
+        first, last = _range(request)
+    except DomainError as exc:  # shown on the page, over the default period
+        errors.update(exc.errors)
+        last = timezone.localdate()
+        first = last - timedelta(days=29)
+    try:
+        unit = _drill_unit(request, province)
+    except DomainError as exc:
+        errors.update(exc.errors)
+        unit = None
     kpis = selectors.dashboard_kpis(province, first, last, unit=unit)
     adoption = selectors.adoption_report(selectors.AdoptionQuery(
         province=province, first=first, last=last,
@@ -114,9 +121,9 @@ def _dashboard(request: access.SignedInRequest) -> HttpResponse:
         "district_of_unit": _district_of(unit),
         "ranking_tail": ranking[-5:] if unit is None and len(ranking) > 20 else [],
         "times": selectors.processing_times(province, first, last, unit=unit),
-        "overdue": list(selectors.overdue_legs(province, unit=unit, limit=20)),
+        "overdue": list(selectors.overdue_legs(province, unit=unit, limit=20)), "errors": errors,
     }
-    return render(request, "reports/dashboard.html", context)
+    return render(request, "reports/dashboard.html", context, status=400 if errors else 200)
 
 
 def _district_of(unit: AdminUnit | None) -> AdminUnit | None:
@@ -140,15 +147,12 @@ def adoption_by_district(province: AdminUnit, first: date, last: date) -> list[d
 @login_required
 def adoption(request: access.SignedInRequest) -> HttpResponseBase:
     params = request.GET.copy()
-    for name in ("from", "to"):  # the form sends dd/mm/yyyy, the API wants ISO
-        if params.get(name):
-            parsed = _parse_date(params.get(name), date.min)
-            if parsed != date.min:
-                params[name] = parsed.isoformat()
     if not params.get("province"):
         params["province"] = _province(request).code
     try:
-        q = adoption_query(params, user=request.user)
+        # the form sends dd/mm/yyyy, links ISO
+        q = adoption_query(params, user=request.user, formats=DATE_INPUT_FORMATS,
+                           labels={"from": _("Từ ngày"), "to": _("Đến ngày")})
     except DomainError as exc:
         q = None
         errors = exc.errors
@@ -174,7 +178,7 @@ def adoption(request: access.SignedInRequest) -> HttpResponseBase:
     return render(request, "reports/adoption.html", {
         "q": q, "report": report, "errors": errors, "province": q.province if q else _province(request), "title": title, "subtitle": subtitle,
         "header": exports.adoption_header(), "provinces": _provinces_for(request.user),
-        "query": request.GET.urlencode()})
+        "query": request.GET.urlencode()}, status=400 if errors else 200)
 
 
 def _download(content: bytes, filename: str, content_type: str) -> HttpResponse:
@@ -227,14 +231,18 @@ def _pdf_job(request: access.SignedInRequest, *, kind: str, province: AdminUnit,
 
 @login_required
 def daily_list(request: access.SignedInRequest) -> HttpResponse:
-    province = selectors.current_province(_province(request))
+    return _daily_list(request, selectors.current_province(_province(request)))
+
+
+def _daily_list(request: access.SignedInRequest, province: AdminUnit, errors: dict | None = None) -> HttpResponse:
     # snapshots on default: the list is opened right after they are built
     reports = (DailyReport.objects.using(DEFAULT_DB_ALIAS).filter(province=province)
                .only("pk", "date", "generated_at", "sent_at", "data"))
     yesterday = timezone.localdate() - timedelta(days=1)
     return render(request, "reports/daily_list.html", {
         "province": province, "provinces": _provinces_for(request.user), "reports": reports[:120],
-        "yesterday": yesterday, "has_yesterday": reports.filter(date=yesterday).exists()})
+        "yesterday": yesterday, "has_yesterday": reports.filter(date=yesterday).exists(), "errors": errors},
+        status=400 if errors else 200)
 
 
 def _daily_report_or_404(request: access.SignedInRequest, pk: int) -> DailyReport:
@@ -277,7 +285,10 @@ def daily_preview(request: access.SignedInRequest) -> HttpResponseBase:
     """Any past date on demand; the stored snapshot when there is one."""
     province = selectors.current_province(_province(request))
     yesterday = timezone.localdate() - timedelta(days=1)
-    day = min(_parse_date(request.GET.get("date"), yesterday), yesterday)
+    try:
+        day = min(ranges.parse_day(request.GET, "date", yesterday, label=_("Xem báo cáo của ngày")), yesterday)
+    except DomainError as exc:
+        return _daily_list(request, province, exc.errors)
     snap = DailyReport.objects.using(DEFAULT_DB_ALIAS).filter(province=province, date=day).first()
     if snap is not None:
         return redirect("reports:daily_detail", pk=snap.pk)
@@ -299,14 +310,19 @@ def summary(request: access.SignedInRequest) -> HttpResponse:
     """Weekly or monthly summary per commune, ranked (thi đua)."""
     province = selectors.current_province(_province(request))
     period = request.GET.get("period") if request.GET.get("period") in ("week", "month") else "week"
-    day = _parse_date(request.GET.get("date"), timezone.localdate())
+    errors: dict[str, list[str]] = {}
+    try:
+        day = ranges.parse_day(request.GET, "date", timezone.localdate(), label=_("Ngày trong kỳ"))
+    except DomainError as exc:
+        errors, day = exc.errors, timezone.localdate()
     first, last = selectors.week_bounds(day) if period == "week" else selectors.month_bounds(day)
     prev = first - timedelta(days=1)
     nxt = last + timedelta(days=1)
     return render(request, "reports/summary.html", {
         "province": province, "provinces": _provinces_for(request.user), "period": period,
         "first": first, "last": last, "prev": prev, "next": nxt if nxt <= timezone.localdate() else None,
-        "rows": selectors.commune_summary(province, first, last)})
+        "rows": selectors.commune_summary(province, first, last), "errors": errors},
+        status=400 if errors else 200)
 
 
 @login_required

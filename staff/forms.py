@@ -29,6 +29,7 @@ from dossiers.vocabulary import (
     Sex,
     SpecialCase,
 )
+from lienthong.dates import bounded
 from lienthong.forms import LabelledForm, date_field, leave_rules_to_the_engine, name_errors, pid_field, text_field
 
 BIRTH_SERVICES = BUNDLE_SERVICES[Bundle.BIRTH]
@@ -339,6 +340,8 @@ class DossierFilterForm(forms.Form):
     overdue = forms.BooleanField(label=_("Chỉ hồ sơ quá hạn"), required=False)
     date_from = date_field(_("Tiếp nhận từ ngày"))
     date_to = date_field(_("đến ngày"))
+    date_from.validators.append(bounded(_("Tiếp nhận từ ngày")))
+    date_to.validators.append(bounded(_("đến ngày")))
     ordering = forms.ChoiceField(label=_("Sắp xếp"), required=False, choices=[
         ("due_at", _("Hạn trả sớm nhất trước")), ("-due_at", _("Hạn trả muộn nhất trước")),
         ("-submitted_at", _("Mới tiếp nhận trước")), ("submitted_at", _("Tiếp nhận sớm nhất trước"))])

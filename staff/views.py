@@ -30,6 +30,7 @@ from dossiers.models import Bundle, Document, Dossier, DossierStatus, Leg, LegSt
 from lienthong import formatting
 from lienthong.errors import Conflict, DomainError
 from lienthong.paging import PAGE_SIZE, pager_query
+from lienthong.redirects import safe_next
 from staff import forms as f
 
 if TYPE_CHECKING:
@@ -448,7 +449,7 @@ def _after_action(request: access.SignedInRequest, leg: Leg, message: str) -> Ht
     if request.htmx:
         return _row(request, leg, message)
     messages.success(request, message)
-    return redirect(request.POST.get("next") or reverse("staff:leg", args=[leg.pk]))
+    return redirect(safe_next(request, reverse("staff:leg", args=[leg.pk])))
 
 
 def _lost_race(request: access.SignedInRequest, leg_id: int) -> HttpResponse:
