@@ -15,8 +15,7 @@ import pytest
 
 from agencies import calendar
 from dossiers import deadlines, services
-from tests.dossiers.factories_engine import leg_of
-from tests.dossiers.payloads import birth_payload
+from tests.dossiers.factories_engine import imported, leg_of
 
 pytestmark = pytest.mark.django_db
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -31,13 +30,6 @@ def _fresh_calendar():
 
 def at(y, m, d, h=10, mi=0) -> datetime:
     return datetime(y, m, d, h, mi, tzinfo=TZ)
-
-
-def imported(eng, when: datetime, **overrides):
-    """A dossier an admin files with a past `submitted_at`."""
-    payload = birth_payload(submitted_at=when.isoformat(),
-                            subject__date_of_birth=(when.date() - timedelta(days=4)).isoformat(), **overrides)
-    return services.dossier_submit(data=payload, user=eng.admin)
 
 
 def test_bundle_deadline_skips_the_hung_kings_and_may_day_holidays(eng):
