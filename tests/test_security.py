@@ -187,5 +187,5 @@ def test_an_api_json_body_over_the_limit_is_refused_before_parsing(clerk_api):
     payload["applicant"]["note"] = "x" * (django_settings.DATA_UPLOAD_MAX_MEMORY_SIZE + 1)
     response = clerk_api.post("/api/v1/dossiers/", payload, content_type="application/json")
     assert response.status_code == 413, response.status_code
-    assert "non_field_errors" in response.json()
+    assert response.json() == {"non_field_errors": ["Dữ liệu gửi lên quá lớn (tối đa 25 MB mỗi lần gửi)."]}
     assert not Dossier.objects.exists()

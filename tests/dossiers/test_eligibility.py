@@ -106,7 +106,8 @@ def test_card_only_for_the_first_card():
 def test_card_needs_the_first_card_answer():
     errors = refusal("birth", ["birth_registration", "health_insurance_card"],
                      birth(first_health_insurance_card=None))
-    assert "subject.first_health_insurance_card" in errors
+    assert errors["subject.first_health_insurance_card"] == [
+        "Cho biết đây có phải lần đầu trẻ được cấp thẻ BHYT không (Kế hoạch 74/KH-UBND, mục II.1)."]
 
 
 @pytest.mark.parametrize("born, offered", [
@@ -237,7 +238,8 @@ def test_funeral_benefit_refused_with_the_reason(overrides, asked, reason):
 
 def test_bhxh_allowance_needs_the_social_insurance_number():
     errors = refusal("death", ["death_registration", "funeral_allowance"], death(social_insurance_number=""))
-    assert "subject.social_insurance_number" in errors
+    assert errors["subject.social_insurance_number"] == [
+        "Trợ cấp mai táng do cơ quan BHXH chi trả cần mã số bảo hiểm xã hội của người chết."]
 
 
 def test_first_match_wins_an_80_year_old_pensioner_gets_the_bhxh_allowance():
