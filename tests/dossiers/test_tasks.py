@@ -112,12 +112,17 @@ def test_sweep_does_not_mark_a_paused_leg_overdue(eng, clock):
     assert (birth.status, birth.overdue) == ("awaiting_supplement", False)
 
 
-def test_sweep_rejects_a_leg_whose_supplement_did_not_come(eng, dossier):
+def test_sweep_rejects_a_leg_whose_supplement_did_not_come(eng, clock):
+    dossier = imported(eng, at(2026, 11, 20, 9))
     birth = leg_of(dossier, "birth_registration")
+    clock.moment = at(2026, 11, 20, 10)  # a Friday
     services.leg_accept(leg_id=birth.pk, user=eng.justice)
     services.leg_request_supplement(leg_id=birth.pk, user=eng.justice, reason="Thiếu giấy")
-    assert services.dossiers_sweep()["expired"] == 0  # still within 7 working days
-    later = leg_of(dossier, "birth_registration").supplement_due_at + timedelta(minutes=1)
+    # 7 working days: 23–27/11, 30/11, 1/12.
+    assert leg_of(dossier, "birth_registration").supplement_due_at == at(2026, 12, 1, 17)
+    for moment in (at(2026, 11, 30, 17, 1), at(2026, 12, 1, 17)):
+        assert services.dossiers_sweep(now=moment)["expired"] == 0, moment
+    later = at(2026, 12, 1, 17, 1)
     assert services.dossiers_sweep(now=later)["expired"] == 1
     birth = leg_of(dossier, "birth_registration")
     assert birth.status == "rejected" and "63/2024" in birth.reason
