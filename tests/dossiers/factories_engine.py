@@ -2,11 +2,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
 
 from agencies.models import Role, User
 from dossiers.models import Dossier, Leg, Transition
-from tests.dossiers.payloads import birth_payload
 from tests.factories import UserFactory, unit
 
 COMMUNE, PROVINCE = "29926", "82"
@@ -55,13 +53,3 @@ def story(dossier: Dossier) -> list[tuple[str, str, str, str]]:
     """The transition log as (service or "dossier", action, from, to)."""
     return [(t.leg.service if t.leg_id else "dossier", t.action, t.from_state, t.to_state)
             for t in Transition.objects.filter(dossier=dossier).select_related("leg").order_by("at", "id")]
-
-
-def imported(users: Users, when: datetime, **overrides) -> Dossier:
-    """A birth dossier an admin files with a fixed, past `submitted_at` (the
-    child born four days before), so that its deadlines are known literals."""
-    from dossiers import services
-
-    payload = birth_payload(submitted_at=when.isoformat(),
-                            subject__date_of_birth=(when.date() - timedelta(days=4)).isoformat(), **overrides)
-    return services.dossier_submit(data=payload, user=users.admin)

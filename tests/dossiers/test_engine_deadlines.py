@@ -15,7 +15,8 @@ import pytest
 
 from agencies import calendar
 from dossiers import deadlines, services
-from tests.dossiers.factories_engine import imported, leg_of
+from tests.dossiers.factories_engine import leg_of
+from tests.dossiers.payloads import imported
 
 pytestmark = pytest.mark.django_db
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")

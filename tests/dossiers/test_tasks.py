@@ -12,8 +12,8 @@ from django.utils import timezone
 from dossiers import services, tasks
 from dossiers.models import Dossier, Leg, Notification, Transition
 from dossiers.notifications import transition_notify
-from tests.dossiers.factories_engine import imported, leg_of
-from tests.dossiers.payloads import birth_payload
+from tests.dossiers.factories_engine import leg_of
+from tests.dossiers.payloads import birth_payload, imported
 
 pytestmark = pytest.mark.django_db
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
