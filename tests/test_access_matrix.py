@@ -6,7 +6,10 @@ Rows are keyed by URL name; a route added to the URL conf without a row here
 `test_every_route_has_a_row`. Cells, one per role in ROLES order:
   200/201/400/403/404  the status code;
   302   a redirect elsewhere than the log-in page (e.g. staff sent home);
-  302L  a redirect to the log-in page (anonymous on a page);
+  302L  a redirect to the log-in page (anonymous on a page, and logging out);
+  …w    an allowed write (200w, 201w, 302w): the call changed what it is
+        about (CALLS[...].state differs after it); on every other cell of a
+        write route the state must be the same after the call;
   200+  a list that shows the scope's object, 200- one that must not;
   a|b   either code (only where the answer depends on the outside world);
   .     not asked (the route is public and the same for every role).
@@ -31,7 +34,8 @@ EXPECT: dict[tuple[str, str], str] = {
     ("home", "-"):                           "302L 302  302  302  302  302  302  302  302  302",
     ("healthz", "-"):                        "200|503 .  .    .    .    .    .    .    .    .",
     ("login", "-"):                          "200  302  302  302  302  302  302  302  302  302",
-    ("logout", "-"):                         "302  302  302  302  302  302  302  302  302  302",
+    # Logging out ends on the log-in page (LOGOUT_REDIRECT_URL), whoever asks.
+    ("logout", "-"):                         "302L 302L 302L 302L 302L 302L 302L 302L 302L 302L",
     ("set_language", "-"):                   "302  302  302  302  302  302  302  302  302  302",
     ("schema", "-"):                         "200  200  200  200  200  200  200  200  200  200",
     ("swagger", "-"):                        "200  200  200  200  200  200  200  200  200  200",
@@ -39,25 +43,25 @@ EXPECT: dict[tuple[str, str], str] = {
     ("api-token", "-"):                      "400  400  400  400  400  400  400  400  400  400",
     ("api-dossiers", "own"):                 "401  200+ 200+ 200+ 200+ 200+ 200+ 200- 200+ 200+",
     ("api-dossiers", "foreign"):             "401  200- 200- 200- 200- 200- 200- 200- 200- 200+",
-    ("api-dossiers#post", "own"):            "401  201  201  403  403  403  403  403  403  201",
-    ("api-dossiers#post", "foreign"):        "401  201  400  403  403  403  403  403  403  201",
+    ("api-dossiers#post", "own"):            "401  201w 201w 403  403  403  403  403  403  201w",
+    ("api-dossiers#post", "foreign"):        "401  201w 400  403  403  403  403  403  403  201w",
     ("api-dossier", "own"):                  "401  200  200  200  200  200  200  404  200  200",
     ("api-dossier", "foreign"):              "401  404  404  404  404  404  404  404  404  200",
-    ("api-dossier-supplement", "own"):       "401  200  200  403  403  403  403  404  403  200",
-    ("api-dossier-supplement", "foreign"):   "401  404  404  404  404  404  404  404  404  200",
-    ("api-dossier-withdraw", "own"):         "401  200  200  403  403  403  403  404  403  200",
-    ("api-dossier-withdraw", "foreign"):     "401  404  404  404  404  404  404  404  404  200",
+    ("api-dossier-supplement", "own"):       "401  200w 200w 403  403  403  403  404  403  200w",
+    ("api-dossier-supplement", "foreign"):   "401  404  404  404  404  404  404  404  404  200w",
+    ("api-dossier-withdraw", "own"):         "401  200w 200w 403  403  403  403  404  403  200w",
+    ("api-dossier-withdraw", "foreign"):     "401  404  404  404  404  404  404  404  404  200w",
     ("api-legs", "own"):                     "401  200- 200- 200+ 200+ 200+ 200+ 200- 200- 200+",
     ("api-legs", "other_agency"):            "401  200- 200- 200- 200- 200- 200- 200- 200- 200+",
     ("api-legs", "foreign"):                 "401  200- 200- 200- 200- 200- 200- 200- 200- 200+",
-    ("api-outside-counts", "own"):           "401  403  403  403  201  403  403  403  201  201",
+    ("api-outside-counts", "own"):           "401  403  403  403  201w 403  403  403  201w 201w",
     **{(name, scope): cells for name in ("api-leg-accept", "api-leg-request-supplement", "api-leg-complete",
                                          "api-leg-reject")
-       for scope, cells in [("own",          "401  404  404  200  200  200  200  404  404  200"),
-                            ("other_agency", "401  404  404  404  404  404  404  404  404  200"),
-                            ("foreign",      "401  404  404  404  404  404  404  404  404  200")]},
+       for scope, cells in [("own",          "401  404  404  200w 200w 200w 200w 404  404  200w"),
+                            ("other_agency", "401  404  404  404  404  404  404  404  404  200w"),
+                            ("foreign",      "401  404  404  404  404  404  404  404  404  200w")]},
     # Outside counts for a unit of another province: refused as a bad `unit`.
-    ("api-outside-counts", "foreign"):       "401  403  403  403  400  403  403  403  400  201",
+    ("api-outside-counts", "foreign"):       "401  403  403  403  400  403  403  403  400  201w",
     ("api-reports-adoption", "own"):         "401  404  404  404  404  200  200  200  200  200",
     ("api-reports-adoption", "foreign"):     "401  404  404  404  404  404  404  404  404  200",
     ("api-reports-daily", "own"):            "401  404  404  404  404  200  200  200  200  200",
@@ -71,8 +75,8 @@ EXPECT: dict[tuple[str, str], str] = {
     ("staff:dossier", "foreign"):            "302L 403  404  404  404  404  404  404  404  200",
     ("staff:receipt", "own"):                "302L 403  200  200  200  200  200  404  200  200",
     ("staff:receipt", "foreign"):            "302L 403  404  404  404  404  404  404  404  200",
-    ("staff:dossier_returned", "own"):       "302L 403  302  403  403  403  403  404  403  302",
-    ("staff:dossier_returned", "foreign"):   "302L 403  404  404  404  404  404  404  404  302",
+    ("staff:dossier_returned", "own"):       "302L 403  302w 403  403  403  403  404  403  302w",
+    ("staff:dossier_returned", "foreign"):   "302L 403  404  404  404  404  404  404  404  302w",
     ("staff:attachment", "own"):             "302L 403  200  200  200  200  200  404  200  200",
     ("staff:attachment", "foreign"):         "302L 403  404  404  404  404  404  404  404  200",
     # The document belongs to the birth dossier: labour has no leg there.
@@ -85,18 +89,18 @@ EXPECT: dict[tuple[str, str], str] = {
     ("staff:leg", "other_agency"):           "302L 403  404  404  404  404  404  404  404  200",
     ("staff:leg", "foreign"):                "302L 403  404  404  404  404  404  404  404  200",
     **{(f"staff:{name}", scope): cells for name in ("leg_accept", "leg_supplement", "leg_complete", "leg_reject")
-       for scope, cells in [("own",          "302L 403  404  302  302  302  302  404  404  302"),
-                            ("other_agency", "302L 403  404  404  404  404  404  404  404  302"),
-                            ("foreign",      "302L 403  404  404  404  404  404  404  404  302")]},
+       for scope, cells in [("own",          "302L 403  404  302w 302w 302w 302w 404  404  302w"),
+                            ("other_agency", "302L 403  404  404  404  404  404  404  404  302w"),
+                            ("foreign",      "302L 403  404  404  404  404  404  404  404  302w")]},
     ("staff:difficulties", "-"):             "302L 403  200  200  200  200  200  200  200  200",
-    ("staff:difficulties#post", "-"):        "302L 403  302  302  302  302  302  302  403  403",
-    ("staff:difficulty_close", "own"):       "302L 403  403  403  403  403  403  403  302  302",
-    ("staff:difficulty_close", "foreign"):   "302L 403  403  403  403  403  403  403  404  302",
+    ("staff:difficulties#post", "-"):        "302L 403  302w 302w 302w 302w 302w 302w 403  403",
+    ("staff:difficulty_close", "own"):       "302L 403  403  403  403  403  403  403  302w 302w",
+    ("staff:difficulty_close", "foreign"):   "302L 403  403  403  403  403  403  403  404  302w",
     ("staff:contacts", "-"):                 "302L 403  200  200  200  200  200  200  200  200",
     # The counter: the citizen brought papers / takes the dossier back.
     **{(f"staff:{name}", scope): cells for name in ("dossier_supplement", "dossier_withdraw")
-       for scope, cells in [("own",     "302L 403  302  403  403  403  403  404  403  302"),
-                            ("foreign", "302L 403  404  404  404  404  404  404  404  302")]},
+       for scope, cells in [("own",     "302L 403  302w 403  403  403  403  404  403  302w"),
+                            ("foreign", "302L 403  404  404  404  404  404  404  404  302w")]},
     # reports pages: provincial staff of the province (viewer, provincial
     # officers) and admins; anyone else asking for a province gets 404
     **{(f"reports:{name}", scope): cells
@@ -111,16 +115,16 @@ EXPECT: dict[tuple[str, str], str] = {
     ("citizen:home", "own"):                 "302L 200+ 302  302  302  302  302  302  302  302",
     ("citizen:home", "foreign"):             "302L 200- 302  302  302  302  302  302  302  302",
     ("citizen:wizard", "-"):                 "302L 200  302  302  302  302  302  302  302  302",
-    ("citizen:wizard_delete", "own"):        "302L 302  302  302  302  302  302  302  302  302",
+    ("citizen:wizard_delete", "own"):        "302L 302w 302  302  302  302  302  302  302  302",
     ("citizen:wizard_delete", "foreign"):    "302L 404  302  302  302  302  302  302  302  302",
-    ("citizen:wizard_file_remove", "own"):   "302L 302  302  302  302  302  302  302  302  302",
+    ("citizen:wizard_file_remove", "own"):   "302L 302w 302  302  302  302  302  302  302  302",
     ("citizen:wizard_file_remove", "foreign"): "302L 404 302  302  302  302  302  302  302  302",
     ("citizen:wizard_step", "own"):          "302L 200  302  302  302  302  302  302  302  302",
     ("citizen:wizard_step", "foreign"):      "302L 404  302  302  302  302  302  302  302  302",
     ("citizen:communes", "-"):               "302L 200  302  302  302  302  302  302  302  302",
     ("citizen:dossier", "own"):              "302L 200  302  302  302  302  302  302  302  302",
     ("citizen:dossier", "foreign"):          "302L 404  302  302  302  302  302  302  302  302",
-    ("citizen:supplement", "own"):           "302L 302  302  302  302  302  302  302  302  302",
+    ("citizen:supplement", "own"):           "302L 302w 302  302  302  302  302  302  302  302",
     ("citizen:supplement", "foreign"):       "302L 404  302  302  302  302  302  302  302  302",
     ("citizen:document_download", "own"):    "302L 200  200  200  200  200  404  404  200  200",
     ("citizen:document_download", "foreign"): "302L 404 404  404  404  404  404  404  404  200",
@@ -173,11 +177,20 @@ def test_every_route_has_a_row():
     for name, call in CALLS.items():
         for scope in call.scopes:
             assert (name, scope) in EXPECT, f"{name} × {scope} has no expected row"
+    # A write someone is allowed to make says what it changes; a route whose
+    # change is observed has someone allowed to make it.
+    writes = {name for (name, _scope), cells in EXPECT.items() if any(c.endswith("w") for c in cells.split())}
+    observed = {name for name, call in CALLS.items() if call.state}
+    assert writes == observed, f"allowed writes without a state: {sorted(writes - observed)}; " \
+                               f"states without an allowed write: {sorted(observed - writes)}"
 
 
 @pytest.mark.parametrize(("name", "scope", "role", "cell"), list(_cases()))
 def test_access(world, db, name, scope, role, cell):  # noqa: F811 - the fixture
-    response = perform(name, world, role, scope)
+    call = CALLS[name]
+    before: list = []
+    response = perform(name, world, role, scope,
+                       ready=(lambda: before.append(call.state(world, role, scope))) if call.state else None)
     code = response.status_code
     where = f"{role} → {CALLS[name].method.upper()} {response.request['PATH_INFO']} ({scope})"
     if "|" in cell:
@@ -185,8 +198,16 @@ def test_access(world, db, name, scope, role, cell):  # noqa: F811 - the fixture
         return
     expected = int(cell[:3])
     assert code == expected, f"{where}: {code}, expected {expected}"
+    if call.state:
+        after = call.state(world, role, scope)
+        if cell.endswith("w"):
+            assert after != before[0], f"{where}: {code} but nothing changed ({after})"
+        else:
+            assert after == before[0], f"{where}: refused with {code} but changed {before[0]} → {after}"
     if cell == "302L":
         assert response["Location"].startswith(LOGIN_URL), f"{where}: redirected to {response['Location']}"
+    elif code == 302:
+        assert not response["Location"].startswith(LOGIN_URL), f"{where}: sent to the log-in page"
     elif code == 200 and CALLS[name].shows and scope == "foreign" and role != "admin":
         assert CALLS[name].shows(world, role, scope) not in response.content.decode(), f"{where}: leaks the province"
     elif cell.endswith(("+", "-")):

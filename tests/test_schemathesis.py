@@ -9,15 +9,23 @@ bodies then reach the services, not only the 404.
 """
 from __future__ import annotations
 
+import json
 import os
+from urllib.parse import urlsplit
 
 import pytest
 import schemathesis
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
+from django.urls import Resolver404, resolve
 from hypothesis import HealthCheck, Phase, settings
 from rest_framework.authtoken.models import Token
 from schemathesis.checks import not_a_server_error
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
 
 from agencies.models import Role
 from dossiers.models import Leg
@@ -30,19 +38,98 @@ from tests.factories import UserFactory, unit
 EXAMPLES = int(os.environ.get("SCHEMATHESIS_EXAMPLES", "4"))
 
 
+SCHEMA_URL = "/api/schema/?format=json"
+
+# Mismatches between the schema and the answers that are known and reported
+# (component, property): a leg's `result` and `depends_on` are null until it
+# has a result / when it depends on nothing, but dossiers/serializers.py
+# declares them without `nullable`. The fuzzing reads them as nullable;
+# test_known_schema_mismatches_are_still_there turns red once the schema is
+# fixed, so that the entry is removed here.
+KNOWN_NULLABLE = [("LegOut", "result"), ("LegOut", "depends_on"), ("QueueLegOut", "result"),
+                  ("QueueLegOut", "depends_on")]
+
+
+def _raw_schema() -> dict:
+    from django.test import Client
+
+    response = Client().get(SCHEMA_URL)
+    assert response.status_code == 200
+    return response.json()
+
+
 @pytest.fixture
 def api_schema(db):
+    raw = _raw_schema()
+    for component, prop in KNOWN_NULLABLE:
+        raw["components"]["schemas"][component]["properties"][prop]["nullable"] = True
+    loaded = schemathesis.openapi.from_dict(raw)
+    loaded.app, loaded.location = application, SCHEMA_URL
     # Straight WSGI calls fire request_finished, whose handler closes the
     # connection holding the test's transaction; Django's test client
     # unhooks it the same way.
     request_started.disconnect(close_old_connections)
     request_finished.disconnect(close_old_connections)
-    yield schemathesis.openapi.from_wsgi("/api/schema/?format=json", application)
+    yield loaded
     request_started.connect(close_old_connections)
     request_finished.connect(close_old_connections)
 
 
 schema = schemathesis.pytest.from_fixture("api_schema")
+
+# API.md "Conventions": 400 with {field or "non_field_errors": [messages]},
+# 401/403 for auth, 404 out of scope, 409 for a transition no longer possible.
+CONTRACT_ERRORS = {400, 401, 403, 404, 409}
+
+
+def contract_status_code(ctx, response, case):
+    """The status is one the operation documents, or one of the contract's
+    error answers in the contract's shape (the schema does not document
+    those yet)."""
+    if response.status_code not in CONTRACT_ERRORS:
+        return status_code_conformance(ctx, response, case)
+    where = f"{case.operation.label} → {response.status_code}"
+    path = urlsplit(response.request.url).path
+    if response.status_code == 404 and not _resolves(path):
+        # Known and reported: a URL under /api/ that matches no route (a
+        # path id that is not a number) gets Django's HTML 404, not JSON.
+        return None
+    assert response.headers.get("content-type", [""])[0].startswith("application/json"), where
+    body = response.json()
+    assert isinstance(body, dict) and body, f"{where}: {body!r}"
+    if response.status_code == 400 and set(body) == {"detail"} and not _is_json(response.request.body):
+        # Known and reported (TOKEN_PARSE_ERROR below): DRF's parse error,
+        # {"detail": "JSON parse error - …"} in English.
+        return None
+    if response.status_code in (400, 409):
+        for key, messages in body.items():
+            assert isinstance(messages, list) and messages and all(isinstance(m, str) and m for m in messages), \
+                f"{where}: {key}: {messages!r}"
+    else:
+        assert isinstance(body.get("detail"), str) and body["detail"], f"{where}: {body!r}"
+    return None
+
+
+def _is_json(body: bytes | str | None) -> bool:
+    try:
+        json.loads(body or b"")
+    except ValueError:
+        return False
+    return True
+
+
+def _resolves(path: str) -> bool:
+    try:
+        resolve(path)
+    except Resolver404:
+        return False
+    return True
+
+
+# Never a 5xx; a documented status code (or a contract error, above); the
+# documented content type; and a body matching the documented schema of
+# that status.
+CHECKS = [not_a_server_error, contract_status_code, content_type_conformance, response_schema_conformance]
 
 
 @pytest.fixture
@@ -65,13 +152,42 @@ def actors(db, settings):
 @schema.parametrize()
 @settings(max_examples=EXAMPLES, deadline=None, phases=[Phase.explicit, Phase.generate, Phase.shrink],
           suppress_health_check=list(HealthCheck))
-def test_api_never_answers_a_server_error(case, actors):
+def test_api_answers_as_its_schema_says(case, actors):
     # As the clerk, with whatever the generator made up.
     response = case.call(headers=actors["clerk"])
-    case.validate_response(response, checks=[not_a_server_error])
+    case.validate_response(response, checks=CHECKS)
     # As the officer, on a real dossier and leg of the officer's commune.
     for name, value in actors["ids"].items():
         if case.path_parameters and name in case.path_parameters:
             case.path_parameters[name] = value
     response = case.call(headers=actors["officer"])
-    case.validate_response(response, checks=[not_a_server_error])
+    case.validate_response(response, checks=CHECKS)
+
+
+@pytest.mark.xfail(strict=True, reason="dossiers/serializers.py: LegOut and QueueLegOut declare `result` and "
+                                       "`depends_on` without nullable, but a leg without a result or a "
+                                       "prerequisite answers null (GET /api/v1/legs/, GET /api/v1/dossiers/…)")
+def test_known_schema_mismatches_are_still_there(db):
+    schemas = _raw_schema()["components"]["schemas"]
+    assert all(schemas[component]["properties"][prop].get("nullable") for component, prop in KNOWN_NULLABLE)
+
+
+TOKEN_PARSE_ERROR = ("POST /api/v1/auth/token/ is DRF's stock obtain_auth_token (lienthong/urls.py): a body "
+                     "that is not JSON gets ParseError {'detail': 'JSON parse error - …'} in English, not the "
+                     "contract's 400 {'non_field_errors': [Vietnamese message]}; lienthong/api.exception_handler "
+                     "could map ParseError to the engine's 'Nội dung yêu cầu không phải JSON hợp lệ.'")
+
+
+@pytest.mark.parametrize("path", [
+    pytest.param("/api/v1/auth/token/", marks=pytest.mark.xfail(strict=True, reason=TOKEN_PARSE_ERROR)),
+    "/api/v1/dossiers/",
+])
+def test_a_body_that_is_not_json_is_a_contract_400(db, actors, path):
+    from django.test import Client
+
+    response = Client().post(path, data=b"\xb2{", content_type="application/json",
+                             HTTP_AUTHORIZATION=actors["clerk"]["Authorization"])
+    assert response.status_code == 400
+    body = response.json()
+    assert list(body) == ["non_field_errors"] and "JSON" in body["non_field_errors"][0]
+    assert "parse error" not in body["non_field_errors"][0]  # Vietnamese, not DRF's English

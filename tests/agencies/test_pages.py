@@ -28,9 +28,14 @@ def test_healthz_reports_database_redis_and_worker(client):
     body = client.get("/healthz").json()
     assert body["checks"]["database"] == {"ok": True, "vendor": "postgresql"}
     assert body["checks"]["redis"] == {"ok": True}
-    assert "worker" in body["checks"]
+    # Whether a worker answers depends on what runs beside the tests: the
+    # answer must at least be consistent (ok exactly when some worker replied).
+    worker = body["checks"]["worker"]
+    assert set(worker) == {"ok", "workers"} and worker["ok"] is bool(worker["workers"]), worker
+    assert all("@" in name for name in worker["workers"]), worker  # celery@host
+    assert body["status"] == "ok"
 
 
 def test_admin_is_vietnamese(admin_client):
     html = admin_client.get("/admin/").content.decode()
-    assert "Đơn vị hành chính" in html or "đơn vị hành chính" in html.lower()
+    assert "Đơn vị hành chính" in html

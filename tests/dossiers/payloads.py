@@ -14,7 +14,7 @@ stay valid (not late, not in the future) whenever the suite runs.
 from __future__ import annotations
 
 import copy
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.utils import timezone
@@ -81,3 +81,14 @@ def death_payload(**overrides: Any) -> dict[str, Any]:
         },
     }
     return _apply(copy.deepcopy(payload), overrides)
+
+
+def imported(users: Any, when: datetime, **overrides: Any):
+    """A birth dossier an admin (`users.admin`) files with a fixed, past
+    `submitted_at` (the child born four days before), so that its deadlines
+    are known literals."""
+    from dossiers import services
+
+    payload = birth_payload(submitted_at=when.isoformat(),
+                            subject__date_of_birth=(when.date() - timedelta(days=4)).isoformat(), **overrides)
+    return services.dossier_submit(data=payload, user=users.admin)

@@ -43,7 +43,8 @@ def test_post_creates_and_answers_the_dossier_as_get_does(eng):
 def test_submitted_at_is_for_admins_only(eng):
     payload = birth_payload(submitted_at="2026-11-02T09:00:00+07:00", subject__date_of_birth="2026-10-30")
     response = client_for(eng.citizen).post("/api/v1/dossiers/", payload, format="json")
-    assert response.status_code == 400 and "submitted_at" in response.json()
+    assert response.status_code == 400
+    assert response.json() == {"submitted_at": ["Chỉ quản trị hệ thống được nhập hồ sơ cũ với thời điểm tiếp nhận."]}
     body = submit(eng.admin, payload)
     assert body["submitted_at"].startswith("2026-11-02T09:00:00")
 
@@ -114,7 +115,8 @@ def test_leg_queue_and_actions(eng):
     accepted = justice.post(f"/api/v1/legs/{leg_id}/accept/")
     assert accepted.status_code == 200 and accepted.json()["status"] == "in_progress"
     again = justice.post(f"/api/v1/legs/{leg_id}/accept/")
-    assert again.status_code == 409 and "non_field_errors" in again.json()
+    assert again.status_code == 409
+    assert again.json() == {"non_field_errors": ["Hồ sơ đã thay đổi trạng thái; thao tác này không còn thực hiện được."]}
     completed = justice.post(f"/api/v1/legs/{leg_id}/complete/", {"result": {"registration_number": "9/2026"}},
                              format="json")
     assert completed.status_code == 200
@@ -134,10 +136,10 @@ def test_reject_and_request_supplement_need_a_reason(eng):
     leg_id = submit(eng.citizen)["legs"][0]["id"]
     justice = client_for(eng.justice)
     response = justice.post(f"/api/v1/legs/{leg_id}/reject/", {}, format="json")
-    assert response.status_code == 400 and "reason" in response.json()
+    assert (response.status_code, response.json()) == (400, {"reason": ["Vui lòng nêu lý do."]})
     justice.post(f"/api/v1/legs/{leg_id}/accept/")
     response = justice.post(f"/api/v1/legs/{leg_id}/request-supplement/", {"reason": ""}, format="json")
-    assert response.status_code == 400 and "reason" in response.json()
+    assert (response.status_code, response.json()) == (400, {"reason": ["Vui lòng nêu lý do."]})
     response = justice.post(f"/api/v1/legs/{leg_id}/request-supplement/", {"reason": "Thiếu giấy chứng sinh"},
                             format="json")
     assert response.status_code == 200 and response.json()["status"] == "awaiting_supplement"
@@ -149,9 +151,10 @@ def test_bad_result_is_a_400_naming_the_field(eng):
     justice = client_for(eng.justice)
     justice.post(f"/api/v1/legs/{leg_id}/accept/")
     response = justice.post(f"/api/v1/legs/{leg_id}/complete/", {"result": {"personal_id": "12"}}, format="json")
-    assert response.status_code == 400 and "result.personal_id" in response.json()
+    assert response.status_code == 400
+    assert response.json()["result.personal_id"] == ["Số định danh cá nhân phải gồm đúng 12 chữ số."]
     response = justice.post(f"/api/v1/legs/{leg_id}/complete/", {"result": ["x"]}, format="json")
-    assert response.status_code == 400 and "result" in response.json()
+    assert (response.status_code, response.json()) == (400, {"result": ["Kết quả phải là một đối tượng JSON."]})
 
 
 def test_supplement_with_attachments_over_multipart(eng):
@@ -225,7 +228,10 @@ def test_withdraw_over_the_api(eng):
 def test_errors_answer_in_english_when_asked(eng):
     payload = birth_payload(services=["birth_registration"])
     response = client_for(eng.citizen).post("/api/v1/dossiers/", payload, format="json", HTTP_ACCEPT_LANGUAGE="en")
-    assert response.status_code == 400 and "services" in response.json()
+    assert response.status_code == 400
+    assert response.json()["services"] == [
+        "Select at least one more procedure: permanent residence registration or a health insurance card for the "
+        "child (Kế hoạch 74/KH-UBND, mục II.1)."]
 
 
 def test_schema_describes_the_dossier_endpoints(eng):

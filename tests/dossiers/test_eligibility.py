@@ -6,7 +6,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from dossiers import eligibility, rules
+from dossiers import eligibility
 from dossiers.eligibility import explain, plan
 from lienthong.errors import DomainError
 
@@ -106,7 +106,8 @@ def test_card_only_for_the_first_card():
 def test_card_needs_the_first_card_answer():
     errors = refusal("birth", ["birth_registration", "health_insurance_card"],
                      birth(first_health_insurance_card=None))
-    assert "subject.first_health_insurance_card" in errors
+    assert errors["subject.first_health_insurance_card"] == [
+        "Cho biết đây có phải lần đầu trẻ được cấp thẻ BHYT không (Kế hoạch 74/KH-UBND, mục II.1)."]
 
 
 @pytest.mark.parametrize("born, offered", [
@@ -128,7 +129,7 @@ def test_birth_deadlines_come_from_the_rules_and_verification_lengthens_residenc
     plain = {leg.service: leg.deadline_days for leg in plan("birth", BIRTH_ALL, birth(), on=TODAY).legs}
     assert plain == {"birth_registration": 0, "residence_registration": 2, "health_insurance_card": 2}
     verified = plan("birth", BIRTH_ALL, birth(), on=TODAY, needs_verification=True).legs[1]
-    assert verified.deadline_days == rules.value("deadline.residence_registration.verification", TODAY) == 5
+    assert verified.deadline_days == 5
 
 
 # --- death bundle -------------------------------------------------------------
@@ -214,7 +215,8 @@ def test_funeral_benefit_allowed_by_category(overrides, service, agency):
     result = plan("death", ["death_registration", service], death(**overrides), on=TODAY)
     leg = result.legs[-1]
     assert (leg.service, leg.agency) == (service, agency)
-    assert leg.deadline_days == rules.value(f"deadline.{service}", TODAY)
+    # Luật BHXH 2024: 10 working days; Nghị định 20/2021 Điều 11.4: 5 (fixtures/rules.json).
+    assert leg.deadline_days == {"funeral_allowance": 10, "funeral_support": 5}[service]
 
 
 @pytest.mark.parametrize("overrides, asked, reason", [
@@ -236,7 +238,8 @@ def test_funeral_benefit_refused_with_the_reason(overrides, asked, reason):
 
 def test_bhxh_allowance_needs_the_social_insurance_number():
     errors = refusal("death", ["death_registration", "funeral_allowance"], death(social_insurance_number=""))
-    assert "subject.social_insurance_number" in errors
+    assert errors["subject.social_insurance_number"] == [
+        "Trợ cấp mai táng do cơ quan BHXH chi trả cần mã số bảo hiểm xã hội của người chết."]
 
 
 def test_first_match_wins_an_80_year_old_pensioner_gets_the_bhxh_allowance():

@@ -65,7 +65,7 @@ def test_request_supplement_needs_an_accepted_leg_and_a_reason(eng, dossier):
     services.leg_accept(leg_id=_birth(dossier).pk, user=eng.justice)
     with pytest.raises(DomainError) as exc:
         services.leg_request_supplement(leg_id=_birth(dossier).pk, user=eng.justice, reason="   ")
-    assert "reason" in exc.value.errors
+    assert exc.value.errors == {"reason": ["Vui lòng nêu lý do."]}
     assert _birth(dossier).status == "in_progress"
 
 
@@ -138,7 +138,7 @@ def test_reject_is_refused_while_awaiting_supplement_and_when_final(eng, dossier
 def test_reject_needs_a_reason(eng, dossier):
     with pytest.raises(DomainError) as exc:
         services.leg_reject(leg_id=_birth(dossier).pk, user=eng.justice, reason="")
-    assert "reason" in exc.value.errors
+    assert exc.value.errors == {"reason": ["Vui lòng nêu lý do."]}
     assert _birth(dossier).status == "pending"
 
 

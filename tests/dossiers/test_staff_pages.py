@@ -140,8 +140,14 @@ def test_preview_names_the_refused_service_and_its_rule(client, people):
     html = client.post("/can-bo/mot-cua/xem-truoc/",
                        counter_post(subject__residence__household_type="collective"),
                        HTTP_HX_REQUEST="true").content.decode()
-    assert "Đăng ký thường trú" in html and "✘" in html
-    assert "Các thủ tục sẽ được tạo" not in html or "refused" in html
+    # The residence verdict is the refused one, with the rule's reason; the
+    # other two are offered; nothing is planned while a service is refused.
+    refused = html.split('<li class="refused" data-service="residence_registration">', 1)
+    assert len(refused) == 2, html
+    assert "✘ Đăng ký thường trú" in refused[1].split("</li>", 1)[0]
+    assert "nhân khẩu tập thể: không đăng ký thường trú cho trẻ qua liên thông" in refused[1].split("</li>", 1)[0]
+    assert html.count('<li class="refused"') == 1 and html.count('<li class="ok"') == 2
+    assert "Các thủ tục sẽ được tạo" not in html and "Hồ sơ đủ điều kiện tiếp nhận." not in html
 
 
 def test_preview_lists_legs_and_deadlines(client, people):

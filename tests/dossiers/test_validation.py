@@ -99,7 +99,7 @@ def test_real_names_pass(citizen, name):
 
 def test_markup_in_an_address_is_refused(citizen):
     errors = errors_of(birth_payload(subject__residence__address="Ấp 1 <img src=x onerror=alert(1)>"), citizen)
-    assert "subject.residence.address" in errors
+    assert errors["subject.residence.address"] == ["Không được chứa ký tự điều khiển hay mã HTML (< >)."]
 
 
 def test_parent_name_is_checked_under_its_dotted_path(citizen):
@@ -141,7 +141,9 @@ def test_mother_id_of_a_man_is_refused(citizen):
 
 def test_applicant_id_contradicting_the_relationship_is_refused(citizen):
     errors = errors_of(birth_payload(applicant__relationship="father"), citizen)
-    assert "applicant.personal_id" in errors
+    # The mother's number (sex digit 1: a woman) for a father.
+    assert errors["applicant.personal_id"] == [
+        "Số định danh cá nhân là của người có giới tính nữ, không khớp với giới tính đã khai."]
 
 
 def test_deceased_id_contradicting_the_year_is_refused(citizen):
@@ -151,7 +153,7 @@ def test_deceased_id_contradicting_the_year_is_refused(citizen):
 
 def test_parents_cannot_share_an_id(citizen):
     errors = errors_of(birth_payload(subject__father__personal_id="082190001234"), citizen)
-    assert "subject.father.personal_id" in errors
+    assert "Số định danh của cha trùng với số định danh của mẹ." in errors["subject.father.personal_id"]
 
 
 def test_bad_social_insurance_number(citizen):
@@ -177,7 +179,7 @@ def test_death_before_birth_is_refused(citizen):
 
 def test_age_at_death_must_match_the_dates(citizen):
     errors = errors_of(death_payload(subject__age_at_death=40), citizen)
-    assert "subject.age_at_death" in errors
+    assert errors["subject.age_at_death"] == ["Tuổi khi chết không khớp với ngày sinh và ngày chết (74 tuổi)."]
 
 
 def test_age_at_death_is_computed_when_absent(citizen):
@@ -303,12 +305,17 @@ def test_attachments_are_judged_by_content(content, name, kind):
     assert (clean.content_type, clean.size, len(clean.sha256)) == (kind, len(content), 64)
 
 
-@pytest.mark.parametrize("content, name", [(b"MZ\x90\x00", "virus.pdf"), (b"<html>", "page.png"),
-                                           (b"", "empty.pdf"), (b"GIF89a", "anim.jpg")])
-def test_other_content_is_refused(content, name):
+NOT_A_DOCUMENT = "Tệp “{}” không phải PDF, JPEG hay PNG (kiểm tra theo nội dung tệp)."
+
+
+@pytest.mark.parametrize("content, name, message", [(b"MZ\x90\x00", "virus.pdf", NOT_A_DOCUMENT),
+                                                    (b"<html>", "page.png", NOT_A_DOCUMENT),
+                                                    (b"", "empty.pdf", "Tệp “{}” rỗng."),
+                                                    (b"GIF89a", "anim.jpg", NOT_A_DOCUMENT)])
+def test_other_content_is_refused(content, name, message):
     with pytest.raises(DomainError) as exc:
         attachment_clean(SimpleUploadedFile(name, content))
-    assert "attachments" in exc.value.errors
+    assert exc.value.errors == {"attachments": [message.format(name)]}
 
 
 def test_attachment_over_10_mb_is_refused(settings, citizen):

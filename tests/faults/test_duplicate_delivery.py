@@ -45,6 +45,7 @@ def test_fan_out_notify_and_render_delivered_twice(eng, fault_queue, workers):
     # The SMS backend writes each message it sends to the worker's log: once.
     sms = Notification.objects.get(transition=complete, channel="sms")
     assert worker.count(f"SMS to {sms.recipient}: {sms.body}") == 1
+    assert len(opened) == len(DEPENDANTS)
     for transition in opened:
         body = Notification.objects.get(transition=transition, channel="sms").body
         assert worker.count(f"SMS to {sms.recipient}: {body}") == 1

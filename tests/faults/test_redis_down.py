@@ -105,7 +105,9 @@ def test_submissions_saved_while_the_broker_is_down_and_dispatched_when_back(eng
     opened = Transition.objects.filter(dossier=first, action="open")
     wait_until(lambda: len(sent_for(opened)) == 4, timeout=60)
     wait_until(lambda: worker.text().count("dossiers.tasks.sweep[") >= 4, timeout=60)  # received + succeeded, twice
-    for note in Notification.objects.filter(transition__in=[*submits, *complete, *opened, *later], channel="sms"):
+    texts = list(Notification.objects.filter(transition__in=[*submits, *complete, *opened, *later], channel="sms"))
+    assert texts
+    for note in texts:
         assert worker.count(f"SMS to {note.recipient}: {note.body}") == 1, note.body
     assert opens(first) == dict.fromkeys(DEPENDANTS, 1)
     assert Leg.objects.filter(dossier__in=down).count() == 9

@@ -76,7 +76,9 @@ def _assert_exactly_once(dossiers, worker) -> None:
         statuses = Leg.objects.filter(dossier=dossier, service__in=DEPENDANTS).values_list("status", flat=True)
         assert set(statuses) == {"pending"}
     assert Notification.objects.filter(transition__in=opened).count() == 2 * len(DEPENDANTS) * DOSSIERS
-    for note in Notification.objects.filter(transition__in=opened, channel="sms"):
+    texts = list(Notification.objects.filter(transition__in=opened, channel="sms"))
+    assert len(texts) == len(DEPENDANTS) * DOSSIERS
+    for note in texts:
         assert worker.count(f"SMS to {note.recipient}: {note.body}") == 1, note.body
 
 

@@ -19,7 +19,9 @@ from django.conf import settings
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from dossiers.models import Leg
+from agencies.models import SubmissionDraft, SubmissionDraftFile
+from dossiers.models import Dossier, Leg
+from reports.models import DifficultyReport, OutsideCount
 from tests.dossiers.payloads import birth_payload
 from tests.hardening.world import AGENCY_OF, FOREIGN_COMMUNE, FOREIGN_PROVINCE, OWN_COMMUNE, OWN_PROVINCE, World
 
@@ -94,6 +96,9 @@ class Call:
     lists: Callable[[World, str, str], str] | None = None
     # For pages about a province: its name, which a 200 must show only in scope.
     shows: Callable[[World, str, str], str] | None = None
+    # For writes: what the call changes, read from the database before and
+    # after it (an allowed write must change it, a refused one must not).
+    state: Callable[[World, str, str], Any] | None = None
 
 
 def _code(w: World, r: str, s: str) -> dict[str, Any]:
@@ -116,6 +121,40 @@ def _completed(w: World, r: str, s: str) -> None:
     Leg.objects.filter(dossier=dossier_for(w, r, s)).update(status="completed")
     dossier = dossier_for(w, r, s)
     type(dossier).objects.filter(pk=dossier.pk).update(status="completed")
+
+
+def _dossier_state(w: World, r: str, s: str) -> tuple:
+    dossier = dossier_for(w, r, s)
+    return (Dossier.objects.values_list("status", "returned_at").get(pk=dossier.pk),
+            list(Leg.objects.filter(dossier=dossier).order_by("id").values_list("status", flat=True)))
+
+
+def _leg_state(w: World, r: str, s: str) -> str:
+    return Leg.objects.values_list("status", flat=True).get(pk=leg_for(w, r, s).pk)
+
+
+def _dossier_count(w: World, r: str, s: str) -> int:
+    return Dossier.objects.count()
+
+
+def _outside_counts(w: World, r: str, s: str) -> list:
+    return list(OutsideCount.objects.order_by("pk").values_list("unit__code", "date", "procedure", "count"))
+
+
+def _difficulty_count(w: World, r: str, s: str) -> int:
+    return DifficultyReport.objects.count()
+
+
+def _difficulty_closed(w: World, r: str, s: str) -> Any:
+    return DifficultyReport.objects.values_list("closed_at", flat=True).get(pk=w.side(s).difficulty.pk)
+
+
+def _draft_exists(w: World, r: str, s: str) -> bool:
+    return SubmissionDraft.objects.filter(pk=w.side(s).draft.pk).exists()
+
+
+def _draft_file_exists(w: World, r: str, s: str) -> bool:
+    return SubmissionDraftFile.objects.filter(pk=w.side(s).draft_file.pk).exists()
 
 
 def _reject_form(w: World, r: str, s: str) -> dict[str, Any]:
@@ -157,26 +196,26 @@ CALLS: dict[str, Call] = {
     "api-token": Call(method="post", api=True, json=True, data=lambda w, r, s: {"username": "mx-nobody",
                                                                                    "password": "sai"}),
     "api-dossiers": Call(api=True, scopes=DOSSIER_SCOPES, lists=lambda w, r, s: dossier_for(w, r, s).code),
-    "api-dossiers#post": Call(method="post", api=True, json=True, scopes=DOSSIER_SCOPES, data=_submit_payload),
+    "api-dossiers#post": Call(method="post", api=True, json=True, scopes=DOSSIER_SCOPES, data=_submit_payload, state=_dossier_count),
     "api-dossier": Call(api=True, scopes=DOSSIER_SCOPES, kwargs=_code),
     "api-dossier-supplement": Call(method="post", api=True, json=True, scopes=DOSSIER_SCOPES, kwargs=_code,
                                    data=lambda w, r, s: {"note": "Bổ sung bản sao giấy chứng sinh"},
-                                   prepare=set_awaiting),
+                                   prepare=set_awaiting, state=_dossier_state),
     "api-dossier-withdraw": Call(method="post", api=True, json=True, scopes=DOSSIER_SCOPES, kwargs=_code,
-                                 data=lambda w, r, s: {"reason": "Gia đình tự đi làm thủ tục"}),
+                                 data=lambda w, r, s: {"reason": "Gia đình tự đi làm thủ tục"}, state=_dossier_state),
     "api-legs": Call(api=True, scopes=LEG_SCOPES, prepare=_pending, lists=lambda w, r, s: leg_for(w, r, s).pk),
-    "api-leg-accept": Call(method="post", api=True, json=True, scopes=LEG_SCOPES, kwargs=_leg, prepare=_pending),
+    "api-leg-accept": Call(method="post", api=True, json=True, scopes=LEG_SCOPES, kwargs=_leg, prepare=_pending, state=_leg_state),
     "api-leg-request-supplement": Call(method="post", api=True, json=True, scopes=LEG_SCOPES, kwargs=_leg,
                                        prepare=_in_progress,
-                                       data=lambda w, r, s: {"reason": "Thiếu bản sao giấy chứng sinh"}),
+                                       data=lambda w, r, s: {"reason": "Thiếu bản sao giấy chứng sinh"}, state=_leg_state),
     "api-leg-complete": Call(method="post", api=True, json=True, scopes=LEG_SCOPES, kwargs=_leg,
-                             prepare=_in_progress, data=lambda w, r, s: {"result": {}}),
+                             prepare=_in_progress, data=lambda w, r, s: {"result": {}}, state=_leg_state),
     "api-leg-reject": Call(method="post", api=True, json=True, scopes=LEG_SCOPES, kwargs=_leg, prepare=_pending,
-                           data=lambda w, r, s: {"reason": "Giấy tờ không hợp lệ"}),
+                           data=lambda w, r, s: {"reason": "Giấy tờ không hợp lệ"}, state=_leg_state),
     "api-outside-counts": Call(method="post", api=True, json=True, scopes=DOSSIER_SCOPES,
                                data=lambda w, r, s: {"unit": OWN_COMMUNE if s == "own" else FOREIGN_COMMUNE,
                                                      "date": "2026-11-02",
-                                                     "procedure": "residence_registration", "count": 3}),
+                                                     "procedure": "residence_registration", "count": 3}, state=_outside_counts),
     "api-reports-adoption": Call(api=True, scopes=DOSSIER_SCOPES,
                                  query=lambda w, r, s: {"province": _province(w, r, s), "from": "2026-11-01",
                                                         "to": "2026-11-20", "group_by": "commune"}),
@@ -188,7 +227,7 @@ CALLS: dict[str, Call] = {
     "staff:dossiers": Call(scopes=DOSSIER_SCOPES, lists=lambda w, r, s: dossier_for(w, r, s).code),
     "staff:dossier": Call(scopes=DOSSIER_SCOPES, kwargs=_code),
     "staff:receipt": Call(scopes=DOSSIER_SCOPES, kwargs=_code),
-    "staff:dossier_returned": Call(method="post", scopes=DOSSIER_SCOPES, kwargs=_code, prepare=_completed),
+    "staff:dossier_returned": Call(method="post", scopes=DOSSIER_SCOPES, kwargs=_code, prepare=_completed, state=_dossier_state),
     "staff:attachment": Call(scopes=DOSSIER_SCOPES, kwargs=lambda w, r, s: {
         "code": dossier_for(w, r, s).code, "pk": dossier_for(w, r, s).attachments.first().pk}),
     "staff:document": Call(scopes=DOSSIER_SCOPES, kwargs=lambda w, r, s: {
@@ -196,22 +235,22 @@ CALLS: dict[str, Call] = {
     "staff:queue": Call(scopes=LEG_SCOPES, prepare=_pending,
                         lists=lambda w, r, s: reverse("staff:leg", args=[leg_for(w, r, s).pk])),
     "staff:leg": Call(scopes=LEG_SCOPES, kwargs=_leg),
-    "staff:leg_accept": Call(method="post", scopes=LEG_SCOPES, kwargs=_leg, prepare=_pending),
+    "staff:leg_accept": Call(method="post", scopes=LEG_SCOPES, kwargs=_leg, prepare=_pending, state=_leg_state),
     "staff:leg_supplement": Call(method="post", scopes=LEG_SCOPES, kwargs=_leg, prepare=_in_progress,
-                                 data=lambda w, r, s: {"reason": "Thiếu bản sao giấy chứng sinh"}),
-    "staff:leg_complete": Call(method="post", scopes=LEG_SCOPES, kwargs=_leg, prepare=_in_progress),
-    "staff:leg_reject": Call(method="post", scopes=LEG_SCOPES, kwargs=_leg, prepare=_pending, data=_reject_form),
+                                 data=lambda w, r, s: {"reason": "Thiếu bản sao giấy chứng sinh"}, state=_leg_state),
+    "staff:leg_complete": Call(method="post", scopes=LEG_SCOPES, kwargs=_leg, prepare=_in_progress, state=_leg_state),
+    "staff:leg_reject": Call(method="post", scopes=LEG_SCOPES, kwargs=_leg, prepare=_pending, data=_reject_form, state=_leg_state),
     "staff:difficulties": Call(),
     "staff:difficulties#post": Call(method="post", data=lambda w, r, s: {
-        "service": "", "description": "Đường truyền chậm", "since": "02/11/2026"}),
+        "service": "", "description": "Đường truyền chậm", "since": "02/11/2026"}, state=_difficulty_count),
     "staff:difficulty_close": Call(method="post", scopes=DOSSIER_SCOPES,
                                    kwargs=lambda w, r, s: {"pk": w.side(s).difficulty.pk},
-                                   data=lambda w, r, s: {"resolution": "Đã khắc phục"}),
+                                   data=lambda w, r, s: {"resolution": "Đã khắc phục"}, state=_difficulty_closed),
     "staff:contacts": Call(),
     "staff:dossier_supplement": Call(method="post", scopes=DOSSIER_SCOPES, kwargs=_code, prepare=set_awaiting,
-                                     data=lambda w, r, s: {"note": "Công dân nộp bổ sung tại quầy"}),
+                                     data=lambda w, r, s: {"note": "Công dân nộp bổ sung tại quầy"}, state=_dossier_state),
     "staff:dossier_withdraw": Call(method="post", scopes=DOSSIER_SCOPES, kwargs=_code,
-                                   data=lambda w, r, s: {"reason": "Gia đình tự đi làm thủ tục"}),
+                                   data=lambda w, r, s: {"reason": "Gia đình tự đi làm thủ tục"}, state=_dossier_state),
     # --- reports pages (?province= the user's own or another) ---
     "reports:dashboard": Call(scopes=DOSSIER_SCOPES, query=_province_q),
     "reports:adoption": Call(scopes=DOSSIER_SCOPES, query=_province_q),
@@ -227,15 +266,15 @@ CALLS: dict[str, Call] = {
     "citizen:home": Call(scopes=DOSSIER_SCOPES, lists=lambda w, r, s: dossier_for(w, r, s).code),
     "citizen:wizard": Call(),
     "citizen:wizard_delete": Call(method="post", scopes=DOSSIER_SCOPES,
-                                  kwargs=lambda w, r, s: {"draft_id": w.side(s).draft.pk}),
+                                  kwargs=lambda w, r, s: {"draft_id": w.side(s).draft.pk}, state=_draft_exists),
     "citizen:wizard_file_remove": Call(method="post", scopes=DOSSIER_SCOPES, kwargs=lambda w, r, s: {
-        "draft_id": w.side(s).draft.pk, "file_id": w.side(s).draft_file.pk}),
+        "draft_id": w.side(s).draft.pk, "file_id": w.side(s).draft_file.pk}, state=_draft_file_exists),
     "citizen:wizard_step": Call(scopes=DOSSIER_SCOPES, kwargs=lambda w, r, s: {
         "draft_id": w.side(s).draft.pk, "step": "noi-nop"}),
     "citizen:communes": Call(query=lambda w, r, s: {"province": OWN_PROVINCE}),
     "citizen:dossier": Call(scopes=DOSSIER_SCOPES, kwargs=_code),
     "citizen:supplement": Call(method="post", scopes=DOSSIER_SCOPES, kwargs=_code, prepare=set_awaiting,
-                               data=lambda w, r, s: {"note": "Bổ sung bản sao giấy chứng sinh"}),
+                               data=lambda w, r, s: {"note": "Bổ sung bản sao giấy chứng sinh"}, state=_dossier_state),
     "citizen:document_download": Call(scopes=DOSSIER_SCOPES, kwargs=lambda w, r, s: {
         "code": w.side(s).birth.code, "kind": "birth_certificate"}),
     "citizen:track": Call(),
@@ -258,10 +297,13 @@ def call_url(name: str, world: World, role: str, scope: str) -> str:
     return url
 
 
-def perform(name: str, world: World, role: str, scope: str):
-    """Make the request as `role`; answer the response."""
+def perform(name: str, world: World, role: str, scope: str, ready: Callable[[], None] | None = None):
+    """Make the request as `role`; answer the response. `ready` runs once
+    the objects are prepared, just before the request."""
     call = CALLS[name]
     call.prepare(world, role, scope)
+    if ready:
+        ready()
     client = Client()
     headers: dict[str, str] = {}
     if world.users[role] is not None:

@@ -133,7 +133,8 @@ def test_outside_counts_refused_outside_province_or_role(client, fixture_provinc
     client.force_login(police)
     payload = {"unit": "19624", "date": "2023-08-01", "procedure": "residence_registration", "count": 3}
     resp = client.post("/api/v1/outside-counts/", payload, content_type="application/json")
-    assert resp.status_code == 400 and "unit" in resp.json()
+    assert resp.status_code == 400
+    assert resp.json()["unit"] == ["Đơn vị không thuộc tỉnh/thành phố bạn phụ trách."]
     bad = client.post("/api/v1/outside-counts/", {**payload, "procedure": "birth", "count": -1},
                       content_type="application/json")
     assert bad.status_code == 400 and {"procedure", "count"} <= set(bad.json())

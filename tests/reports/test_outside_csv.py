@@ -7,6 +7,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from agencies.models import AdminUnit, Role
+from lienthong.errors import DomainError
 from reports import services
 from reports.models import OutsideCount
 from tests import factories as f
@@ -37,8 +38,9 @@ def test_a_file_with_one_bad_row_imports_nothing(client, police):
     assert resp.status_code == 200 and "Thay số cũ 1" in html
     assert "Đơn vị không thuộc tỉnh/thành phố bạn phụ trách." in html and "Số lượng phải là số nguyên" in html
     assert "Nhập toàn bộ số liệu" not in html
-    with pytest.raises(Exception):  # noqa: B017 - DomainError, and nothing written
+    with pytest.raises(DomainError) as exc:  # and nothing written
         services.outside_counts_import(content=bad.encode(), user=police)
+    assert exc.value.errors == {"file": ["Tệp có 2 lỗi; không dòng nào được nhập."]}
     assert list(OutsideCount.objects.values_list("count", flat=True)) == [1]
 
 
