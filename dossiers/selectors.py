@@ -30,6 +30,14 @@ def overdue_q(now: datetime | None = None) -> Q:
             | Q(pk__in=Leg.objects.filter(overdue=True).values("dossier_id")))
 
 
+def _matching(qs: QuerySet, search: str | None, prefix: str = "") -> QuerySet:
+    """Every typed word in the dossier's search key (code, names, personal
+    IDs, diacritics dropped: lienthong.text.search_key)."""
+    for word in search_key(search or "").split():
+        qs = qs.filter(**{f"{prefix}search_text__contains": word})
+    return qs
+
+
 def dossier_list(*, user: User, status: str | None = None, bundle: str | None = None, unit: str | None = None,
                  search: str | None = None, overdue: bool | None = None, channel: str | None = None,
                  date_from: date | None = None, date_to: date | None = None,
@@ -44,9 +52,7 @@ def dossier_list(*, user: User, status: str | None = None, bundle: str | None = 
     if unit:
         code = str(unit).strip()
         qs = qs.filter(Q(unit__code=code) | Q(scope_unit__code=code) | Q(scope_province__code=code))
-    if search and search.strip():
-        for word in search_key(search).split():
-            qs = qs.filter(search_text__contains=word)
+    qs = _matching(qs, search)
     if overdue is not None:
         qs = qs.filter(overdue_q()) if overdue else qs.exclude(overdue_q())
     if date_from:
@@ -60,10 +66,12 @@ def dossier_list(*, user: User, status: str | None = None, bundle: str | None = 
     return qs
 
 
-def leg_queue(*, user: User, status: str | None = None, service: str | None = None) -> QuerySet[Leg]:
+def leg_queue(*, user: User, status: str | None = None, service: str | None = None,
+              search: str | None = None) -> QuerySet[Leg]:
     """The officer's work queue, the most urgent first. Without a status,
-    everything but the legs still waiting for a prerequisite."""
-    qs = access.workable_legs(user).select_related("dossier", "dossier__unit")
+    everything but the legs still waiting for a prerequisite. `search` finds
+    a dossier code, a name (with or without diacritics) or a personal ID."""
+    qs = _matching(access.workable_legs(user).select_related("dossier", "dossier__unit"), search, "dossier__")
     if status:
         qs = qs.filter(status__in=[s for s in str(status).split(",") if s])
     else:

@@ -500,6 +500,70 @@ def _check_death_subject(subject: dict[str, Any], errors: _Errors, today: date) 
     return out
 
 
+def required_paths(bundle: str) -> list[str]:
+    """Dotted paths the submission of `bundle` must carry (the structure's
+    required fields): what a form marks with an asterisk."""
+    def walk(serializer: serializers.Serializer, prefix: str) -> list[str]:
+        out = []
+        for name, item in serializer.fields.items():
+            if not item.required or getattr(item, "allow_null", False):
+                continue
+            if isinstance(item, serializers.Serializer):
+                out += walk(item, f"{prefix}{name}.")
+            else:
+                out.append(f"{prefix}{name}")
+        return out
+
+    subject = BirthSubjectIn() if bundle == "birth" else DeathSubjectIn()
+    return [*walk(SubmissionIn(), ""), *walk(subject, "subject.")]
+
+
+def _with_section_checks(found: dict[str, list[str]], data: Mapping, subject_in: dict[str, Any],
+                         bundle: str) -> dict[str, list[str]]:
+    """Structure errors, plus what the checks of each section whose own
+    structure is sound say: a clerk sees every problem in one round, not the
+    missing fields first and the wrong personal ID after. A key the structure
+    already refused keeps the structure's message only."""
+    errors = _Errors()
+    today = timezone.localdate()
+    try:
+        applicant = _structure(ApplicantIn, data.get("applicant"), "applicant")
+    except DomainError:
+        pass
+    else:
+        _check_applicant(applicant, errors, today)
+    subject_class = BirthSubjectIn if bundle == "birth" else DeathSubjectIn
+    raw = data.get("subject")
+    if not subject_in and isinstance(bundle, str) and bundle in BUNDLE_SERVICES and isinstance(raw, Mapping):
+        # The subject's structure failed: check what is there (a partial
+        # pass skips the missing fields, which the structure reported).
+        serializer = subject_class(data=raw, partial=True)
+        if serializer.is_valid():
+            subject_in = dict(serializer.validated_data)
+            for name, item in subject_class().fields.items():
+                if name not in subject_in:
+                    subject_in[name] = None if isinstance(item, (serializers.DateField, serializers.Serializer)) \
+                        else ""
+    if subject_in:
+        try:
+            (_check_birth_subject if bundle == "birth" else _check_death_subject)(subject_in, errors, today)
+        except (KeyError, TypeError):
+            pass  # a check needing a missing field: its absence is already reported
+    merged = dict(found)
+    for key, messages in errors.items():
+        if not any(key == k or key.startswith(f"{k}.") or k.startswith(f"{key}.") for k in found):
+            merged[key] = list(messages)
+    # In the order the form asks (the payload's order), not the order found.
+    order = {key: i for i, key in enumerate(_paths(data))}
+    return dict(sorted(merged.items(), key=lambda item: order.get(item[0], len(order))))
+
+
+def _paths(node: Any, prefix: str = "") -> list[str]:
+    if not isinstance(node, Mapping):
+        return [prefix]
+    return [prefix, *[p for key, value in node.items() for p in _paths(value, f"{prefix}.{key}".lstrip("."))]]
+
+
 def submission_clean(data: Any, *, user: Any, files: Sequence[Any] = ()) -> Submission:
     """Validate a POST /api/v1/dossiers/ payload completely; write nothing."""
     if not isinstance(data, Mapping):
@@ -520,7 +584,7 @@ def submission_clean(data: Any, *, user: Any, files: Sequence[Any] = ()) -> Subm
         except DomainError as exc:
             found.update(exc.errors)
     if found:
-        raise DomainError(found)
+        raise DomainError(_with_section_checks(found, data, subject_in, bundle))
 
     errors = _Errors()
     # When: now, or for an admin's historical import the moment given.

@@ -145,6 +145,24 @@ class CounterForm(LabelledForm):
             # The clerk starts typing the person's name as soon as the page opens.
             self.fields["subject__full_name"].widget.attrs["autofocus"] = True
         name_errors(self)
+        # The summary lists problems in the order of the page.
+        self.order_fields(["bundle", "services", *(self.BIRTH_FIELDS if self.bundle_code == Bundle.BIRTH
+                                                   else self.DEATH_FIELDS), *self.APPLICANT_FIELDS])
+        from dossiers import validation
+
+        # The engine says what is required; the page marks it (*).
+        for path in validation.required_paths(self.bundle_code):
+            name = path.replace(".", "__")
+            if name in self.fields and name != "services":
+                self.fields[name].widget.attrs["aria-required"] = "true"
+                self.fields[name].engine_required = True  # type: ignore[attr-defined]
+
+    def add_domain_errors(self, errors: Any) -> None:
+        """The engine's errors, but none on a field whose typed value did not
+        parse: the form's message already stands for it (one per field)."""
+        super().add_domain_errors({key: messages for key, messages in errors.items()
+                                   if not (key.replace(".", "__") in self.fields
+                                           and self.has_error(key.replace(".", "__")))})
 
     # --- what the template shows ----------------------------------------
     def _bound(self, names: Iterable[str]) -> list[forms.BoundField]:
@@ -162,11 +180,12 @@ class CounterForm(LabelledForm):
         return str(ALWAYS[Bundle(self.bundle_code)])
 
     # --- the API payload -------------------------------------------------
-    def payload(self, *, partial: bool = False) -> dict[str, Any]:
+    def payload(self, *, partial: bool = False, preview: bool = False) -> dict[str, Any]:
         """The POST /api/v1/dossiers/ body for what was typed.
 
-        `partial` (live preview): use whatever parsed so far and skip the
-        rest, so a half-filled form still gets a verdict.
+        `partial`: use whatever parsed so far and skip the rest, so a
+        half-filled form still gets the engine's verdict on everything else.
+        `preview` (live, while typing): a blank parent is "not typed yet".
         """
         if not partial and not self.is_valid():
             raise ValueError("payload() of an invalid form")
@@ -202,7 +221,7 @@ class CounterForm(LabelledForm):
             # A parent left blank is a parent not identified (API: null),
             # which validation refuses with its rule (the special case of an unidentified parent).
             # While typing (preview) a blank parent is only "not typed yet".
-            if not partial:
+            if not preview:
                 for parent in ("mother", "father"):
                     data["subject"].setdefault(parent, None)
         return data

@@ -77,6 +77,13 @@ def counter(request: access.SignedInRequest) -> HttpResponse:
             else:
                 messages.success(request, _("Đã tiếp nhận hồ sơ %(code)s.") % {"code": dossier.code})
                 return redirect("staff:receipt", code=dossier.code)
+        else:
+            # A mistyped date does not hide the rest: the engine's verdict on
+            # everything that parsed comes in the same round.
+            from dossiers import services
+
+            form.add_domain_errors(services.dossier_preview(data=form.payload(partial=True),
+                                                            user=request.user)["errors"])
         status = 400
     else:
         form = f.CounterForm(bundle=bundle, unit_code=unit.code)
@@ -91,21 +98,18 @@ def counter_preview(request: access.SignedInRequest) -> HttpResponse:
     """Live feedback while the clerk types (htmx): legs, refusals, deadlines."""
     unit = _counter_unit(request)
     form = f.CounterForm(request.POST, bundle=request.POST.get("bundle") or Bundle.BIRTH, unit_code=unit.code)
-    data = form.payload(partial=True)
+    data = form.payload(partial=True, preview=True)
     from dossiers import services
 
     try:
         preview = services.dossier_preview(data=data, user=request.user)
     except DomainError as exc:
         preview = {"legs": [], "due_at": None, "errors": exc.errors, "verdicts": []}
-    labels = _field_labels()
-    errors = [(labels.get(key, key if key != "non_field_errors" else ""), msgs)
-              for key, msgs in (preview.get("errors") or {}).items()]
-    # Parsing errors of the form itself (e.g. a mistyped date) come first.
-    # A missing field is the preview's business, not an error yet.
-    errors = [(form.fields[name].label if name in form.fields else "", [e.messages[0] for e in errs])
-              for name, errs in form.errors.as_data().items()
-              if any(e.code != "required" for e in errs)] + errors
+    # The same merge as a refused submit: the form's parsing messages, the
+    # engine's on the rest, one per field, in the order of the form.
+    form.add_domain_errors(preview.get("errors") or {})
+    errors = [("", list(form.non_field_errors()))] if form.non_field_errors() else []
+    errors += [(str(form[name].label), list(form.errors[name])) for name in form.fields if name in form.errors]
     return render(request, "staff/_preview.html", {"preview": _preview_display(preview), "errors": errors})
 
 
@@ -247,8 +251,9 @@ RESULT_LABELS = {
 }
 
 
-def _result_rows(leg: Leg) -> list[tuple[str, str]]:
-    """The leg's result with the result form's labels; amounts as money."""
+def _result_rows(leg: Leg, request: access.SignedInRequest | None = None) -> list[tuple[str, str]]:
+    """The leg's result with the result form's labels; amounts as money;
+    personal IDs masked for read-only viewers (given the request)."""
     fields = f.RESULT_FORMS.get(leg.service, f.ResultForm).base_fields
     rows = []
     for key, value in (leg.result or {}).items():
@@ -258,6 +263,8 @@ def _result_rows(leg: Leg) -> list[tuple[str, str]]:
             value = formatting.money(value)
         elif isinstance(value, str) and len(value) == 10 and value[4] == "-" and value[7] == "-":
             value = formatting.day(value)
+        elif key == "personal_id" and request is not None:
+            value = _pid(request, leg.dossier, str(value))
         label = fields[key].label if key in fields else RESULT_LABELS.get(key, key)
         rows.append((str(label), str(value)))
     return rows
@@ -385,10 +392,11 @@ def queue(request: access.SignedInRequest) -> HttpResponse:
     service = request.GET.get("service") or None
     if service not in Service.values:
         service = None
+    search = (request.GET.get("q") or "").strip()[:100]
     if status == "open":
-        qs = selectors.leg_queue(user=request.user, service=service).filter(status__in=OPEN_TABS)
+        qs = selectors.leg_queue(user=request.user, service=service, search=search).filter(status__in=OPEN_TABS)
     elif status in LegStatus.values:
-        qs = selectors.leg_queue(user=request.user, status=status, service=service)
+        qs = selectors.leg_queue(user=request.user, status=status, service=service, search=search)
     else:
         raise Http404
     tabs = _queue_tabs(request.user)
@@ -398,7 +406,7 @@ def queue(request: access.SignedInRequest) -> HttpResponse:
     return render(request, "staff/queue.html", {"page": page, "tabs": tabs, "status": status,
                                                 "query": pager_query(request),
                                                 "service": service, "services": services_of_agency,
-                                                "now": timezone.now()})
+                                                "search": search, "now": timezone.now()})
 
 
 def _queue_tabs(user) -> list[tuple[str, StrOrPromise, int]]:
@@ -419,14 +427,45 @@ def _leg_context(request: access.SignedInRequest, leg: Leg, **forms: Any) -> dic
     if leg.service in (Service.FUNERAL_ALLOWANCE, Service.FUNERAL_SUPPORT) and died:
         # What the portal fills in when the amount is left empty (rule table).
         suggested_amount = formatting.money(rules.funeral_amount(leg.service, date.fromisoformat(died)))
+    dossier = leg.dossier
+    siblings = list(dossier.legs.exclude(pk=leg.pk).prefetch_related("documents").order_by("id"))
+    for other in [leg, *siblings]:
+        # What earlier legs issued is what this one works from (the police
+        # and social insurance need the child's personal ID).
+        other.result_rows = _result_rows(other, request=request)
+    attachments = list(dossier.attachments.order_by("uploaded_at", "id"))
     return {
-        "leg": leg, "dossier": leg.dossier, "now": timezone.now(), "suggested_amount": suggested_amount,
-        "subject": _describe(request, leg.dossier, "subject", leg.dossier.subject),
+        "leg": leg, "dossier": dossier, "now": timezone.now(), "suggested_amount": suggested_amount,
+        "subject": _describe(request, dossier, "subject", dossier.subject),
         "supplement_form": forms.get("supplement_form") or f.SupplementRequestForm(),
         "reject_form": forms.get("reject_form") or f.RejectForm(reasons=reasons),
         "result_form": forms.get("result_form") or result_form_class(),
-        "siblings": leg.dossier.legs.exclude(pk=leg.pk).order_by("id"),
+        "siblings": siblings,
+        "attachments": [a for a in attachments if a.kind != "supplement"],
+        "supplements": _supplement_history(leg, attachments),
+        "documents": [d for d in leg.documents.all() if d.file],
+        # The reason says why the leg is where it is: once a supplement
+        # request is answered it is history (in the exchanges), not news.
+        "current_reason": leg.reason if leg.status in (LegStatus.AWAITING_SUPPLEMENT, LegStatus.REJECTED,
+                                                        LegStatus.CANCELLED) else "",
     }
+
+
+def _supplement_history(leg: Leg, attachments: list[Any]) -> list[dict[str, Any]]:
+    """The officer's supplement requests and the citizen's replies, oldest
+    first; each reply with the files it brought."""
+    steps = list(leg.transitions.filter(action__in=("request_supplement", "supplement")).order_by("at", "id"))
+    replies = [a for a in attachments if a.kind == "supplement"]
+    rows = []
+    for i, step in enumerate(steps):
+        # A reply's files are saved in the reply's transaction, just after
+        # its transition's instant and before the next step.
+        until = steps[i + 1].at if i + 1 < len(steps) else None
+        files = [a for a in replies if a.uploaded_at >= step.at and (until is None or a.uploaded_at < until)] \
+            if step.action == "supplement" else []
+        rows.append({"request": step.action == "request_supplement", "at": step.at, "text": step.reason,
+                     "files": files})
+    return rows
 
 
 @access.staff_required

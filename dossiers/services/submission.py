@@ -53,7 +53,6 @@ def dossier_submit(*, data: dict, user: User, files: Sequence = ()) -> Dossier:
 
 def _dossier_create(sub: Any, *, user: User, historical: bool) -> Dossier:
     at = sub.submitted_at
-    on = timezone.localtime(at).date()
     scope_unit, scope_province = _scope(sub.unit)
     applicant, subject = dict(sub.applicant), dict(sub.subject)
     dossier = Dossier(
@@ -66,9 +65,7 @@ def _dossier_create(sub: Any, *, user: User, historical: bool) -> Dossier:
         is_late_registration=bool(sub.is_late_registration), needs_verification=bool(sub.needs_verification),
         notices=list(sub.notices),
     )
-    dossier.due_at = deadlines.due(at, deadlines.bundle_days(
-        bundle=sub.bundle, services=[leg.service for leg in sub.legs],
-        needs_verification=bool(sub.needs_verification), on=on), on=on)
+    dossier.due_at = _dossier_due(sub)
     dossier.search_text = _search_text(dossier)
     dossier.save()
     notify = not historical
@@ -90,6 +87,15 @@ def _dossier_create(sub: Any, *, user: User, historical: bool) -> Dossier:
     if not historical:
         transaction.on_commit(partial(_queue_document, dossier.pk, Document.Kind.APPOINTMENT_SLIP))
     return dossier
+
+
+def _dossier_due(sub: Any) -> datetime:
+    """The whole dossier's due time: the one the preview shows and the slip prints."""
+    at = sub.submitted_at
+    on = timezone.localtime(at).date()
+    return deadlines.due(at, deadlines.bundle_days(
+        bundle=sub.bundle, services=[leg.service for leg in sub.legs],
+        needs_verification=bool(sub.needs_verification), on=on), on=on)
 
 
 def _leg_build(dossier: Dossier, *, service: str, agency: str, prerequisite: Leg | None, automatic: bool,
@@ -128,18 +134,15 @@ def dossier_preview(*, data: dict, user: User) -> dict:
         return out
     at = sub.submitted_at
     on = timezone.localtime(at).date()
-    due_by_service: dict[str, datetime] = {}
     for planned in sub.legs:
-        # A dependant's clock starts when its prerequisite completes: at the
-        # latest, the prerequisite's own due time.
-        start = due_by_service.get(planned.depends_on, at) if planned.depends_on else at
-        due_by_service[planned.service] = deadlines.due(start, int(planned.deadline_days), on=on)
-        out["legs"].append({"service": planned.service, "agency": planned.agency,
-                            "due_at": due_by_service[planned.service], "depends_on": planned.depends_on,
+        # What the appointment slip prints: a leg that waits for another has
+        # its working days, counted from that one's result; the others a
+        # due time, computed as _leg_build does.
+        due = None if planned.depends_on else deadlines.due(at, int(planned.deadline_days), on=on)
+        out["legs"].append({"service": planned.service, "agency": planned.agency, "due_at": due,
+                            "deadline_days": int(planned.deadline_days), "depends_on": planned.depends_on,
                             "automatic": bool(planned.automatic)})
-    out["due_at"] = deadlines.due(at, deadlines.bundle_days(
-        bundle=sub.bundle, services=[p.service for p in sub.legs], needs_verification=bool(sub.needs_verification),
-        on=on), on=on)
+    out["due_at"] = _dossier_due(sub)
     out["notices"] = list(sub.notices)
     out["is_late_registration"] = bool(sub.is_late_registration)
     return out

@@ -19,6 +19,19 @@
     var select = event.target.closest("select[data-autosubmit]");
     if (select && select.form) { select.form.requestSubmit(); }
   });
+  // Final actions (complete, reject) ask first: the button opens the
+  // <dialog> it names, whose own submit button sends the form. Without
+  // JavaScript the button submits directly.
+  document.addEventListener("click", function (event) {
+    var opener = event.target.closest("button[data-confirm]");
+    if (opener) {
+      var dialog = document.getElementById(opener.getAttribute("data-confirm"));
+      if (dialog && dialog.showModal) { event.preventDefault(); dialog.showModal(); }
+      return;
+    }
+    var closer = event.target.closest("[data-dialog-close]");
+    if (closer) { closer.closest("dialog").close(); }
+  });
   // After a refused submit, put the keyboard on the list of problems.
   document.addEventListener("DOMContentLoaded", function () {
     var summary = document.getElementById("error-summary");

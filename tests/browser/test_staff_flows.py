@@ -91,6 +91,7 @@ def work_leg(pg, code: str, service_label: str, shot: str = "") -> None:
     if shot:
         screenshot(pg, shot)
     pg.click("button:has-text('Hoàn thành thủ tục')")
+    pg.locator("dialog#confirm-complete").get_by_role("button", name="Xác nhận hoàn thành").click()
     pg.wait_for_selector("text=Đã hoàn thành thủ tục")
 
 

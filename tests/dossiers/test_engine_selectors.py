@@ -22,9 +22,16 @@ def test_preview_plans_legs_and_deadlines_without_writing(eng):
     assert [leg["service"] for leg in preview["legs"]] == ["birth_registration", "residence_registration",
                                                            "health_insurance_card"]
     birth, residence, _card = preview["legs"]
-    assert residence["depends_on"] == "birth_registration" and residence["due_at"] >= birth["due_at"]
+    # As the slip prints it: a due time for the first leg, working days
+    # counted from its result for the one that waits.
+    assert birth["due_at"] and residence["depends_on"] == "birth_registration"
+    assert residence["due_at"] is None and residence["deadline_days"] > 0
     assert preview["due_at"] and len(preview["verdicts"]) == 3
     assert not Dossier.objects.exists()
+    dossier = services.dossier_submit(data=birth_payload(), user=eng.citizen)
+    assert leg_of(dossier, "birth_registration").due_at == birth["due_at"]
+    assert leg_of(dossier, "residence_registration").deadline_days == residence["deadline_days"]
+    assert dossier.due_at == preview["due_at"]
 
 
 def test_preview_reports_field_errors(eng):
