@@ -172,6 +172,9 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # database where an admin can change it (e.g. the daily report time).
 CELERY_BEAT_SCHEDULE: dict = {
     "dossiers-sweep": {"task": "dossiers.tasks.sweep", "schedule": 60.0},
+    # Retention (docs/domain.md §10): nightly, away from office hours.
+    "dossiers-retention-purge": {"task": "dossiers.tasks.purge_expired_personal_data",
+                                 "schedule": crontab(hour=2, minute=15)},
     "reports-daily": {
         "task": "reports.tasks.build_daily_report",
         "schedule": crontab(hour=int(os.environ.get("DAILY_REPORT_HOUR", "13")),
