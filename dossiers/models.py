@@ -75,6 +75,7 @@ class Dossier(ConcurrentTransitionMixin, models.Model):
     leg_list: list[Leg]
     masked: dict[str, str]
     needs_answer: bool
+    view_rows: list[DossierView]  # set by selectors.own_data
 
     class Meta:
         verbose_name = _("hồ sơ liên thông")
