@@ -182,6 +182,12 @@ CELERY_BEAT_SCHEDULE: dict = {
     },
 }
 
+# --- Personal data (docs/domain.md §2) ------------------------------------
+# An officer who opens more than this many distinct dossiers outside their
+# queue (no leg of their agency in their unit) in one day is listed on the
+# unusual-access report.
+UNUSUAL_ACCESS_PER_DAY = int(os.environ.get("UNUSUAL_ACCESS_PER_DAY", "20"))
+
 # --- Auth -----------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

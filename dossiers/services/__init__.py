@@ -20,6 +20,7 @@ from dossiers.services._core import MAX_REASON, NUL_REFUSED, notifications_muted
 from dossiers.services.fan_out import dossier_automatic_legs_ensure, leg_fan_out
 from dossiers.services.filer import dossier_mark_returned, dossier_supplement, dossier_withdraw
 from dossiers.services.officer import leg_accept, leg_complete, leg_reject, leg_request_supplement
+from dossiers.services.privacy import personal_data_export
 from dossiers.services.retention import dossiers_purge
 from dossiers.services.submission import dossier_preview, dossier_submit
 from dossiers.services.sweep import (
@@ -37,5 +38,5 @@ __all__ = [
     "dossier_submit", "dossier_supplement", "dossier_view_record", "dossier_withdraw", "dossiers_purge",
     "dossiers_sweep",
     "leg_accept", "leg_complete", "leg_expire_supplement", "leg_fan_out", "leg_reject", "leg_request_supplement",
-    "notifications_muted",
+    "notifications_muted", "personal_data_export",
 ]
