@@ -224,6 +224,33 @@ def can_close_difficulties(user: User) -> bool:
     return user.role == Role.PROVINCIAL_VIEWER and _is_province(user.unit)
 
 
+def can_review_access(user: User) -> bool:
+    """The report of unusual access to personal data (docs/domain.md §2):
+    administrators, and a province's own office for its province."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    if user.role == Role.ADMIN or user.is_superuser:
+        return True
+    return user.role == Role.PROVINCIAL_VIEWER and _is_province(user.unit)
+
+
+def access_review_q(user: User) -> Q:
+    """Filter on dossiers.DossierView for the openings `user` may review:
+    every one for an administrator, those of the province's dossiers for its
+    provincial office."""
+    if not can_review_access(user):
+        return Q(pk__in=[])
+    if user.role == Role.ADMIN or user.is_superuser:
+        return Q()
+    return Q(dossier__scope_province_id=user.unit_id)
+
+
+def can_export_personal_data(user: User) -> bool:
+    """A data-subject request (everything held about one personal ID) spans
+    provinces and dossiers nobody else may see together: administrators only."""
+    return user.is_authenticated and user.is_active and (user.role == Role.ADMIN or user.is_superuser)
+
+
 def is_staff_user(user: User) -> bool:
     return user.is_authenticated and (user.role in STAFF_ROLES or user.is_superuser)
 

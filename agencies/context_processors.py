@@ -18,8 +18,10 @@ NAV = {
     Role.PROVINCIAL_VIEWER: [("reports:dashboard", _("Bảng điều khiển")), ("reports:daily_list", _("Báo cáo ngày")),
                              ("reports:adoption", _("Tỷ lệ liên thông")), ("staff:dossiers", _("Hồ sơ")),
                              ("staff:difficulties", _("Vướng mắc")),
-                             ("reports:outside_counts", _("Số liệu ngoài liên thông"))],
-    Role.ADMIN: [("admin:index", _("Quản trị")), ("reports:dashboard", _("Bảng điều khiển"))],
+                             ("reports:outside_counts", _("Số liệu ngoài liên thông")),
+                             ("staff:unusual_access", _("Truy cập bất thường"))],
+    Role.ADMIN: [("admin:index", _("Quản trị")), ("reports:dashboard", _("Bảng điều khiển")),
+                 ("staff:unusual_access", _("Truy cập bất thường"))],
 }
 
 
@@ -30,6 +32,8 @@ def navigation(request: HttpRequest) -> dict:
     links = []
     for name, label in NAV.get(user.role, []):
         if name == "reports:outside_counts" and not access.can_report_outside_counts(user):
+            continue
+        if name == "staff:unusual_access" and not access.can_review_access(user):
             continue
         try:
             links.append({"url": reverse(name), "label": label, "active": request.path.startswith(reverse(name))})

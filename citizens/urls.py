@@ -14,6 +14,7 @@ urlpatterns = [
     path("cong-dan/nop-ho-so/<int:draft_id>/tep/<int:file_id>/xoa/", v.wizard_file_remove, name="wizard_file_remove"),
     path("cong-dan/nop-ho-so/<int:draft_id>/<slug:step>/", v.wizard_step, name="wizard_step"),
     path("cong-dan/xa-phuong/", v.communes, name="communes"),
+    path("cong-dan/du-lieu-cua-toi/", v.my_data, name="my_data"),
     path("cong-dan/ho-so/<str:code>/", v.dossier_detail, name="dossier"),
     path("cong-dan/ho-so/<str:code>/bo-sung/", v.supplement, name="supplement"),
     path("cong-dan/ho-so/<str:code>/van-ban/<slug:kind>/", v.document_download, name="document_download"),

@@ -33,8 +33,18 @@ from citizens import services
 from citizens.models import SubmissionDraft
 from dossiers import documents, eligibility
 from dossiers import services as engine
-from dossiers.models import Bundle, Channel, Document, Dossier, DossierStatus, LegStatus, Service, Transition
-from dossiers.selectors import dossier_list, dossier_timeline
+from dossiers.models import (
+    Bundle,
+    Channel,
+    Document,
+    Dossier,
+    DossierStatus,
+    DossierView,
+    LegStatus,
+    Service,
+    Transition,
+)
+from dossiers.selectors import dossier_list, dossier_timeline, own_data, retention_until
 from dossiers.vocabulary import FUNERAL_SERVICES
 from lienthong.errors import DomainError
 
@@ -163,6 +173,35 @@ def home(request: access.SignedInRequest) -> HttpResponse:
         dossier.needs_answer = any(leg.status == LegStatus.AWAITING_SUPPLEMENT for leg in dossier.legs.all())
     drafts = SubmissionDraft.objects.filter(user=request.user, submitted_code="")
     return render(request, "citizen/home.html", {"dossiers": dossiers, "drafts": drafts})
+
+
+def _viewer(row: DossierView, me: User) -> str:
+    """Who opened a dossier, as the citizen sees it: their own account, or
+    the viewer's role, agency and unit. Staff names are deliberately left
+    out: a citizen needs to know which office looked at their data (to ask
+    it, or to complain to it), while naming each officer to the public invites
+    pressure on people doing routine work. The full record, with the
+    account, stays in the view log for administrators and inspectors."""
+    viewer = row.user
+    if viewer is None:
+        return _("Tài khoản đã bị xóa")
+    if viewer.pk == me.pk:
+        return _("Bạn (tài khoản này)")
+    parts = [viewer.get_agency_display() if viewer.agency else viewer.get_role_display()]
+    if viewer.unit is not None:
+        parts.append(viewer.unit.name)
+    return " – ".join(str(p) for p in parts)
+
+
+@_citizen_required
+def my_data(request: access.SignedInRequest) -> HttpResponse:
+    """Dữ liệu của tôi: every dossier this account filed, what the portal holds
+    of it, how long, and who opened it (docs/domain.md §2, §10)."""
+    held = [{"dossier": dossier, "kept_until": retention_until(dossier),
+             "openings": [{"at": row.at, "who": _viewer(row, request.user), "full": row.full_data,
+                           "mine": row.user_id == request.user.pk} for row in dossier.view_rows]}
+            for dossier in own_data(user=request.user)]
+    return render(request, "citizen/my_data.html", {"held": held})
 
 
 def _timeline(dossier: Dossier) -> list[dict[str, Any]]:

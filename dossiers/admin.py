@@ -6,8 +6,15 @@ read-only. Rules are data an admin may edit (a new `valid_from` for a new law).
 """
 from __future__ import annotations
 
+import json
+
+from django import forms
 from django.contrib import admin
-from django.http import HttpRequest
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.template.response import TemplateResponse
+from django.urls import path
+from django.utils.translation import gettext_lazy as _
 
 from dossiers.models import (
     Attachment,
@@ -17,9 +24,11 @@ from dossiers.models import (
     Leg,
     Notification,
     NumberSequence,
+    PersonalDataLog,
     Rule,
     Transition,
 )
+from lienthong.errors import DomainError
 
 
 class ReadOnlyMixin:
@@ -134,3 +143,50 @@ class RuleAdmin(admin.ModelAdmin):
 
         super().delete_model(request, obj)
         rules.clear_cache()
+
+
+class PersonalDataExportForm(forms.Form):
+    personal_id = forms.CharField(label=_("Số định danh cá nhân"), max_length=20,
+                                  widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}))
+
+
+@admin.register(PersonalDataLog)
+class PersonalDataLogAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    """The log of exports and purges, and the export itself (a data-subject
+    request): a form for the personal ID, answered with a JSON file."""
+
+    list_display = ("at", "action", "user", "subject_masked", "dossier_count")
+    list_filter = ("action",)
+    search_fields = ("subject_masked", "user__username")
+    date_hierarchy = "at"
+    change_list_template = "admin/dossiers/personaldatalog/change_list.html"
+
+    def get_urls(self):
+        return [path("xuat/", self.admin_site.admin_view(self.export_view), name="dossiers_personal_data_export"),
+                *super().get_urls()]
+
+    def export_view(self, request: HttpRequest) -> HttpResponse:
+        from agencies import access
+        from dossiers.services.privacy import personal_data_export
+
+        if not access.can_export_personal_data(request.user):  # type: ignore[arg-type]
+            raise PermissionDenied
+        form = PersonalDataExportForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                data = personal_data_export(personal_id=form.cleaned_data["personal_id"],
+                                            user=request.user)  # type: ignore[arg-type]
+            except DomainError as exc:
+                for field, messages in exc.errors.items():
+                    for message in messages:
+                        form.add_error("personal_id" if field == "personal_id" else None, message)
+            else:
+                response = HttpResponse(json.dumps(data, ensure_ascii=False, indent=1),
+                                        content_type="application/json; charset=utf-8")
+                name = f"du-lieu-ca-nhan-{access.mask_personal_id(data['personal_id']).replace('*', 'x')}.json"
+                response["Content-Disposition"] = f'attachment; filename="{name}"'
+                return response
+        context = {**self.admin_site.each_context(request), "form": form, "opts": self.model._meta,
+                   "title": _("Xuất dữ liệu cá nhân theo số định danh")}
+        return TemplateResponse(request, "admin/dossiers/personaldatalog/export.html", context,
+                                status=400 if form.errors else 200)

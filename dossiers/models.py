@@ -75,6 +75,7 @@ class Dossier(ConcurrentTransitionMixin, models.Model):
     leg_list: list[Leg]
     masked: dict[str, str]
     needs_answer: bool
+    view_rows: list[DossierView]  # set by selectors.own_data
 
     class Meta:
         verbose_name = _("hồ sơ liên thông")
@@ -369,3 +370,33 @@ class Rule(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key} @ {formatting.day(self.valid_from)}"
+
+
+class PersonalDataLog(models.Model):
+    """What was done with personal data as a whole (docs/domain.md §9): a
+    data-subject export (who asked for which person) and each retention purge.
+    The person is never stored in clear: `subject_masked` is for a reader,
+    `subject_hash` (an HMAC keyed with SECRET_KEY) answers "was this ID ever
+    exported?" without keeping the number."""
+
+    class Action(models.TextChoices):
+        EXPORT = "export", _("Xuất dữ liệu cá nhân")
+        PURGE_ATTACHMENTS = "purge_attachments", _("Xóa giấy tờ đính kèm hết hạn lưu trữ")
+        PURGE_PERSONAL = "purge_personal", _("Xóa thông tin cá nhân hết hạn lưu trữ")
+
+    action = models.CharField(_("hành động"), max_length=24, choices=Action.choices)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                             related_name="+", verbose_name=_("người thực hiện"))
+    subject_masked = models.CharField(_("số định danh (che)"), max_length=16, blank=True)
+    subject_hash = models.CharField(max_length=64, blank=True, db_index=True)
+    dossier_count = models.PositiveIntegerField(_("số hồ sơ"), default=0)
+    details = models.JSONField(_("chi tiết"), default=dict, blank=True)
+    at = models.DateTimeField(_("thời điểm"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("nhật ký xử lý dữ liệu cá nhân")
+        verbose_name_plural = _("nhật ký xử lý dữ liệu cá nhân")
+        ordering = ["-at"]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} {self.subject_masked}".strip()

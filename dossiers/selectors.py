@@ -3,14 +3,16 @@ sees past their scope."""
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
+from typing import Any
 
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
+from django.db.models.functions import TruncDate
 from django.http import Http404
 from django.utils import timezone
 
 from agencies import access
 from agencies.calendar import TZ
-from agencies.models import User
+from agencies.models import Role, User
 from dossiers.models import OPEN_DOSSIER_STATES, Dossier, Leg, LegStatus, Transition
 from lienthong.text import search_key
 
@@ -116,4 +118,67 @@ def masked_people(dossier: Dossier) -> dict[str, str]:
            "applicant": access.mask_personal_id(applicant.get("personal_id", ""))}
     for parent in ("mother", "father"):
         out[parent] = access.mask_personal_id((subject.get(parent) or {}).get("personal_id", ""))
+    return out
+
+
+# --- personal data (docs/domain.md §2, §9, §10) --------------------------------------
+def own_data(*, user: User) -> list[Dossier]:
+    """What the portal holds about the signed-in citizen: the dossiers their
+    account filed (accounts carry no verified personal ID, so dossiers that
+    only name them are not found here), each with its attachments, issued
+    documents and every opening of its detail page (`dossier.view_rows`,
+    newest first, with the viewer's unit)."""
+    from dossiers.models import Attachment, Document, DossierView
+
+    dossiers = list(access.visible_dossiers(user).select_related("unit").order_by("-submitted_at")
+                    .prefetch_related(
+                        Prefetch("attachments", queryset=Attachment.objects.order_by("uploaded_at", "pk")),
+                        Prefetch("documents", queryset=Document.objects.exclude(sha256="").order_by("created_at"))))
+    views: dict[int, list[DossierView]] = {}
+    for row in (DossierView.objects.filter(dossier__in=[d.pk for d in dossiers])
+                .select_related("user", "user__unit").order_by("-at", "-pk")):
+        views.setdefault(row.dossier_id, []).append(row)
+    for dossier in dossiers:
+        dossier.view_rows = views.get(dossier.pk, [])
+    return dossiers
+
+
+def retention_until(dossier: Dossier) -> dict[str, datetime] | None:
+    """When a closed dossier loses its attachments and its personal details
+    (the rules in force today); None while it is open."""
+    from dossiers.services.retention import years_before
+
+    if dossier.closed_at is None:
+        return None
+    from dossiers import rules
+
+    today = timezone.now()
+    return {"attachments": years_before(dossier.closed_at, -int(rules.value("retention.attachments_years", today))),
+            "personal": years_before(dossier.closed_at, -int(rules.value("retention.personal_data_years", today)))}
+
+
+def unusual_access(*, user: User, first: date, last: date, threshold: int) -> list[dict[str, Any]]:
+    """Officers who, on one day, opened more than `threshold` distinct
+    dossiers outside their queue: dossiers with no leg of the officer's agency
+    inside the officer's unit (what agencies.access.leg_q would give them).
+    One row per officer and day, most dossiers first; only the officers and
+    dossiers `user` may review (agencies.access.access_review_q)."""
+    from dossiers.models import DossierView
+
+    start, end = _day_start(first), _day_start(last + timedelta(days=1))
+    own_leg = Leg.objects.filter(dossier_id=OuterRef("dossier_id"), agency=OuterRef("user__agency")).filter(
+        Q(scope_unit_id=OuterRef("user__unit_id")) | Q(scope_province_id=OuterRef("user__unit_id")))
+    rows = (DossierView.objects.filter(access.access_review_q(user), at__gte=start, at__lt=end,
+                                       user__role=Role.OFFICER)
+            .exclude(Exists(own_leg))
+            .annotate(day=TruncDate("at", tzinfo=TZ))
+            .values("user_id", "day")
+            .annotate(dossiers=Count("dossier_id", distinct=True), full=Count("pk", filter=Q(full_data=True)),
+                      views=Count("pk"))
+            .filter(dossiers__gt=threshold)
+            .order_by("-dossiers", "day", "user_id"))
+    out = list(rows)
+    people = {u.pk: u for u in User.objects.filter(pk__in={r["user_id"] for r in out}).select_related("unit")}
+    for r in out:
+        r["user"] = people[r["user_id"]]
     return out

@@ -37,3 +37,12 @@ def sweep(documents_after_seconds: int | None = None) -> dict[str, int]:
 
     after = DOCUMENT_RETRY_AFTER if documents_after_seconds is None else timedelta(seconds=documents_after_seconds)
     return dossiers_sweep(documents_after=after)
+
+
+@task(lane=DISPATCH, name="dossiers.tasks.purge_expired_personal_data")
+def purge_expired_personal_data() -> dict[str, int]:
+    """Daily (beat): attachments and personal details of dossiers closed
+    longer than the retention rules allow (docs/domain.md §10)."""
+    from dossiers.services import dossiers_purge
+
+    return dossiers_purge()

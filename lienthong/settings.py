@@ -178,12 +178,21 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # database where an admin can change it (e.g. the daily report time).
 CELERY_BEAT_SCHEDULE: dict = {
     "dossiers-sweep": {"task": "dossiers.tasks.sweep", "schedule": 60.0},
+    # Retention (docs/domain.md §10): nightly, away from office hours.
+    "dossiers-retention-purge": {"task": "dossiers.tasks.purge_expired_personal_data",
+                                 "schedule": crontab(hour=2, minute=15)},
     "reports-daily": {
         "task": "reports.tasks.build_daily_report",
         "schedule": crontab(hour=int(os.environ.get("DAILY_REPORT_HOUR", "13")),
                             minute=int(os.environ.get("DAILY_REPORT_MINUTE", "30"))),
     },
 }
+
+# --- Personal data (docs/domain.md §2) ------------------------------------
+# An officer who opens more than this many distinct dossiers outside their
+# queue (no leg of their agency in their unit) in one day is listed on the
+# unusual-access report.
+UNUSUAL_ACCESS_PER_DAY = int(os.environ.get("UNUSUAL_ACCESS_PER_DAY", "20"))
 
 # --- Auth -----------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [

@@ -22,4 +22,5 @@ urlpatterns = [
 staff_urlpatterns = [
     path("can-bo/vuong-mac/", views.difficulties, name="difficulties"),
     path("can-bo/vuong-mac/<int:pk>/dong/", views.difficulty_close, name="difficulty_close"),
+    path("can-bo/truy-cap-bat-thuong/", views.unusual_access, name="unusual_access"),
 ]

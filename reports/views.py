@@ -13,6 +13,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -25,10 +26,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from agencies import access
 from agencies.models import AdminUnit, AgencyKind
+from dossiers import selectors as dossier_selectors
 from dossiers.models import Service
 from lienthong import formatting
 from lienthong.celery import BROKER_ERRORS
@@ -423,3 +425,27 @@ def difficulty_close(request: access.SignedInRequest, pk: int) -> HttpResponse:
     else:
         messages.warning(request, _("Vướng mắc này đã được người khác đóng trước."))
     return redirect("staff:difficulties")
+
+
+# --- unusual access to personal data (docs/domain.md §2) ---------------------------------
+@access.staff_required
+@require_GET
+def unusual_access(request: access.SignedInRequest) -> HttpResponse:
+    """Officers who opened more than settings.UNUSUAL_ACCESS_PER_DAY dossiers
+    outside their queue in one day: for administrators and the provincial
+    office (their province's dossiers only). Names are shown here: reviewing
+    a named officer's access is the point of the page."""
+    if not access.can_review_access(request.user):
+        raise Http404
+    today = timezone.localdate()
+    first, last = today - timedelta(days=6), today
+    form = forms.AccessReviewForm(request.GET or None, initial={"date_from": first, "date_to": last})
+    rows: list[dict[str, Any]] = []
+    if request.GET and form.is_valid():
+        first, last = form.cleaned_data["date_from"], form.cleaned_data["date_to"]
+    if not form.errors:
+        rows = dossier_selectors.unusual_access(user=request.user, first=first, last=last,
+                                                threshold=settings.UNUSUAL_ACCESS_PER_DAY)
+    return render(request, "reports/unusual_access.html", {
+        "form": form, "rows": rows, "threshold": settings.UNUSUAL_ACCESS_PER_DAY, "first": first, "last": last},
+        status=400 if form.errors else 200)

@@ -155,7 +155,13 @@ def _field_labels() -> dict[str, str]:
 @require_GET
 def receipt(request: access.SignedInRequest, code: str) -> HttpResponse:
     """Phiếu hẹn trả kết quả: printable; links the PDF once the worker made it."""
+    from dossiers import services
+
     dossier = access.get_dossier_or_404(request.user, code)
+    # The slip prints the subject's personal ID (whole for those who may act):
+    # an opening like the dossier page's (docs/domain.md §2).
+    services.dossier_view_record(user=request.user, dossier=dossier,
+                                 full_data=access.can_act_on_dossier(request.user, dossier))
     slip = dossier.documents.filter(kind=Document.Kind.APPOINTMENT_SLIP).exclude(file="").first()
     return render(request, "staff/receipt.html", {
         "dossier": dossier, "legs": dossier.legs.select_related("depends_on").order_by("id"), "slip": slip,
@@ -472,6 +478,11 @@ def _supplement_history(leg: Leg, attachments: list[Any]) -> list[dict[str, Any]
 @require_GET
 def leg_detail(request: access.SignedInRequest, leg_id: int) -> HttpResponse:
     leg = access.get_leg_or_404(request.user, leg_id)
+    from dossiers import services
+
+    # The leg page shows the subject's personal IDs whole: logged as an opening.
+    services.dossier_view_record(user=request.user, dossier=leg.dossier,
+                                 full_data=access.can_act_on_dossier(request.user, leg.dossier))
     return render(request, "staff/leg.html", _leg_context(request, leg))
 
 

@@ -97,6 +97,8 @@ EXPECT: dict[tuple[str, str], str] = {
     ("staff:difficulty_close", "own"):       "302L 403  403  403  403  403  403  403  302w 302w",
     ("staff:difficulty_close", "foreign"):   "302L 403  403  403  403  403  403  403  404  302w",
     ("staff:contacts", "-"):                 "302L 403  200  200  200  200  200  200  200  200",
+    # Unusual access to personal data: admins and the provincial office.
+    ("staff:unusual_access", "-"):           "302L 403  404  404  404  404  404  404  200  200",
     # The counter: the citizen brought papers / takes the dossier back.
     **{(f"staff:{name}", scope): cells for name in ("dossier_supplement", "dossier_withdraw")
        for scope, cells in [("own",     "302L 403  302w 403  403  403  403  404  403  302w"),
@@ -114,6 +116,8 @@ EXPECT: dict[tuple[str, str], str] = {
     # citizens' pages: staff are sent to their own home page
     ("citizen:home", "own"):                 "302L 200+ 302  302  302  302  302  302  302  302",
     ("citizen:home", "foreign"):             "302L 200- 302  302  302  302  302  302  302  302",
+    ("citizen:my_data", "own"):              "302L 200+ 302  302  302  302  302  302  302  302",
+    ("citizen:my_data", "foreign"):          "302L 200- 302  302  302  302  302  302  302  302",
     ("citizen:wizard", "-"):                 "302L 200  302  302  302  302  302  302  302  302",
     ("citizen:wizard_delete", "own"):        "302L 302w 302  302  302  302  302  302  302  302",
     ("citizen:wizard_delete", "foreign"):    "302L 404  302  302  302  302  302  302  302  302",

@@ -13,6 +13,7 @@ PROJECT_TASKS = {
     "dossiers.tasks.fan_out": lanes.DISPATCH,
     "dossiers.tasks.notify_transition": lanes.DISPATCH,
     "dossiers.tasks.sweep": lanes.DISPATCH,
+    "dossiers.tasks.purge_expired_personal_data": lanes.DISPATCH,
     "dossiers.document_tasks.render_document": lanes.DOCUMENTS,
     "reports.tasks.build_daily_report": lanes.REPORTS,
     "reports.tasks.send_daily_report": lanes.REPORTS,

@@ -247,6 +247,7 @@ CALLS: dict[str, Call] = {
                                    kwargs=lambda w, r, s: {"pk": w.side(s).difficulty.pk},
                                    data=lambda w, r, s: {"resolution": "Đã khắc phục"}, state=_difficulty_closed),
     "staff:contacts": Call(),
+    "staff:unusual_access": Call(query=lambda w, r, s: {"date_from": "01/11/2026", "date_to": "20/11/2026"}),
     "staff:dossier_supplement": Call(method="post", scopes=DOSSIER_SCOPES, kwargs=_code, prepare=set_awaiting,
                                      data=lambda w, r, s: {"note": "Công dân nộp bổ sung tại quầy"}, state=_dossier_state),
     "staff:dossier_withdraw": Call(method="post", scopes=DOSSIER_SCOPES, kwargs=_code,
@@ -264,6 +265,7 @@ CALLS: dict[str, Call] = {
     "reports:outside_counts": Call(scopes=DOSSIER_SCOPES, query=_province_q, shows=_province_name),
     # --- citizens' pages ---
     "citizen:home": Call(scopes=DOSSIER_SCOPES, lists=lambda w, r, s: dossier_for(w, r, s).code),
+    "citizen:my_data": Call(scopes=DOSSIER_SCOPES, lists=lambda w, r, s: dossier_for(w, r, s).code),
     "citizen:wizard": Call(),
     "citizen:wizard_delete": Call(method="post", scopes=DOSSIER_SCOPES,
                                   kwargs=lambda w, r, s: {"draft_id": w.side(s).draft.pk}, state=_draft_exists),
