@@ -31,7 +31,7 @@ from agencies.selectors import resolve_unit
 from citizens import forms as f
 from citizens import services
 from citizens.models import SubmissionDraft
-from dossiers import documents, eligibility
+from dossiers import documents, eligibility, rules
 from dossiers import services as engine
 from dossiers.models import (
     Bundle,
@@ -201,7 +201,8 @@ def my_data(request: access.SignedInRequest) -> HttpResponse:
              "openings": [{"at": row.at, "who": _viewer(row, request.user), "full": row.full_data,
                            "mine": row.user_id == request.user.pk} for row in dossier.view_rows]}
             for dossier in own_data(user=request.user)]
-    return render(request, "citizen/my_data.html", {"held": held})
+    legal_basis = rules.citation("retention.personal_data_years", timezone.localdate())
+    return render(request, "citizen/my_data.html", {"held": held, "legal_basis": legal_basis})
 
 
 def _timeline(dossier: Dossier) -> list[dict[str, Any]]:
