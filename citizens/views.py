@@ -74,20 +74,25 @@ def signup(request: HttpRequest) -> HttpResponse:
         return redirect("home")
     form = f.SignupForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        user = services.citizen_signup(full_name=form.cleaned_data["full_name"], contact=form.cleaned_data["contact"],
-                                password=form.cleaned_data["password1"])
-        request.session[SESSION_SIGNUP] = user.pk
         try:
-            services.one_time_code_send(user=user, purpose="signup", to=services.contact_of(user))
+            user = services.citizen_signup(full_name=form.cleaned_data["full_name"],
+                                           contact=form.cleaned_data["contact"],
+                                           password=form.cleaned_data["password1"])
         except DomainError as exc:
-            messages.warning(request, exc.errors["code"][0])
-        return redirect("citizen:signup_confirm")
+            _form_errors(form, exc)
+        else:
+            request.session[SESSION_SIGNUP] = user.pk
+            try:
+                services.one_time_code_send(user=user, purpose="signup", to=services.contact_of(user))
+            except DomainError as exc:
+                messages.warning(request, exc.errors["code"][0])
+            return redirect("citizen:signup_confirm")
     return render(request, "citizen/signup.html", {"form": form})
 
 
 @never_cache
 def signup_confirm(request: HttpRequest) -> HttpResponse:
-    user = User.objects.filter(pk=request.session.get(SESSION_SIGNUP, 0), is_active=False).first()
+    user = services.signup_waiting(request.session.get(SESSION_SIGNUP))
     if user is None:
         return redirect("citizen:signup")
     form = f.CodeForm(request.POST or None)
@@ -100,12 +105,10 @@ def signup_confirm(request: HttpRequest) -> HttpResponse:
         return redirect("citizen:signup_confirm")
     if request.method == "POST" and form.is_valid():
         try:
-            services.one_time_code_check(user=user, purpose="signup", code=form.cleaned_data["code"])
+            services.citizen_signup_confirm(user=user, code=form.cleaned_data["code"])
         except DomainError as exc:
             _form_errors(form, exc)
         else:
-            user.is_active = True
-            user.save(update_fields=["is_active"])
             request.session.pop(SESSION_SIGNUP, None)
             # The backend that logs citizens in (axes' backend only refuses).
             login(request, user, backend="agencies.auth.ContactBackend")
