@@ -9,6 +9,7 @@ dossiers.documents. PDFs are never rendered here, only served.
 from __future__ import annotations
 
 import hashlib
+import logging
 from datetime import timedelta
 from typing import Any
 
@@ -24,6 +25,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
+from redis.exceptions import RedisError
 
 from agencies import access, auth, phones
 from agencies.models import User
@@ -36,6 +38,7 @@ from dossiers import services as engine
 from dossiers.models import Bundle, Channel, Document, Dossier, DossierStatus, LegStatus, Service, Transition
 from dossiers.selectors import dossier_list, dossier_timeline
 from dossiers.vocabulary import FUNERAL_SERVICES
+from lienthong import auth as lienthong_auth
 from lienthong.errors import DomainError
 
 SESSION_SIGNUP = "citizen_signup_user"
@@ -45,6 +48,9 @@ SESSION_RESET = "citizen_reset_user"
 TRACK_LIMIT_PER_IP = 10
 TRACK_LIMIT_PER_CODE = 5
 TRACK_WINDOW = timedelta(minutes=15)
+# What an unreachable cache raises (Redis in production).
+CACHE_DOWN = (RedisError, OSError)
+logger = logging.getLogger(__name__)
 
 
 def _citizen_required(view):
@@ -506,24 +512,37 @@ def _step_confirm(request: access.SignedInRequest, draft: SubmissionDraft, step:
 
 # --- public pages ------------------------------------------------------------------------------
 
-def _client_ip(request: HttpRequest) -> str:
-    return request.META.get("REMOTE_ADDR", "") or "unknown"
+def _track_keys(request: HttpRequest, code: str) -> list[tuple[str, int]]:
+    """The failure counters of a tracking request: per client address (as the
+    deployment sees it) and per (code, client). Not per code alone, or anyone
+    could lock the owner out of their own dossier with five wrong phones."""
+    client = lienthong_auth.client_address(request) or "unknown"
+    pair = hashlib.sha256(f"{code.upper()}|{client}".encode()).hexdigest()[:32]
+    return [(f"track:ip:{client}", TRACK_LIMIT_PER_IP), (f"track:code-client:{pair}", TRACK_LIMIT_PER_CODE)]
 
 
 def _throttled(request: HttpRequest, code: str) -> bool:
-    keys = [(f"track:ip:{_client_ip(request)}", TRACK_LIMIT_PER_IP),
-            (f"track:code:{hashlib.sha256(code.upper().encode()).hexdigest()[:32]}", TRACK_LIMIT_PER_CODE)]
-    return any((cache.get(key) or 0) >= limit for key, limit in keys)
+    keys = _track_keys(request, code)
+    try:
+        counts = cache.get_many([key for key, _limit in keys])
+    except CACHE_DOWN:  # the cache (Redis) is down: answer, unthrottled, and say so
+        logger.warning("Public tracking (/tra-cuu/) answers unthrottled: the cache is unavailable", exc_info=True)
+        return False
+    return any((counts.get(key) or 0) >= limit for key, limit in keys)
 
 
 def _count_failure(request: HttpRequest, code: str) -> None:
-    for key in (f"track:ip:{_client_ip(request)}",
-                f"track:code:{hashlib.sha256(code.upper().encode()).hexdigest()[:32]}"):
-        cache.add(key, 0, timeout=int(TRACK_WINDOW.total_seconds()))
-        try:
-            cache.incr(key)
-        except ValueError:
-            cache.set(key, 1, timeout=int(TRACK_WINDOW.total_seconds()))
+    timeout = int(TRACK_WINDOW.total_seconds())
+    try:
+        for key, _limit in _track_keys(request, code):
+            cache.add(key, 0, timeout=timeout)
+            try:
+                cache.incr(key)
+            except ValueError:
+                cache.set(key, 1, timeout=timeout)
+    except CACHE_DOWN:
+        logger.warning("Public tracking (/tra-cuu/) could not count a failure: the cache is unavailable",
+                       exc_info=True)
 
 
 @never_cache
