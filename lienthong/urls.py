@@ -1,10 +1,8 @@
 from __future__ import annotations
 
-from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import URLPattern, URLResolver, include, path
-from django.views.static import serve
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from agencies import urls as agency_urls
@@ -40,8 +38,6 @@ urlpatterns = [
                       "staff"))),
     path("", include(("citizens.urls", "citizen"))),
     path("", include("reports.urls")),
-    # Media (attachments, documents) are served only through views that
-    # check access; this route exists for DEBUG development only.
+    # No route serves MEDIA_ROOT, not even under DEBUG: attachments, issued
+    # documents and reports are served only by views that check access.
 ]
-if settings.DEBUG:
-    urlpatterns.append(path("media/<path:path>", serve, {"document_root": settings.MEDIA_ROOT}))
