@@ -60,13 +60,18 @@ class TokenView(ObtainAuthToken):
 
     def delete(self, request, *args, **kwargs):
         if not isinstance(request.auth, Token):
-            return Response({"non_field_errors": [_("Chỉ thu hồi được mã truy cập dùng trong chính lời gọi này "
-                                                    "(Authorization: Token <mã>).")]}, status=400)
+            return Response({"non_field_errors": [_("Chỉ thu hồi được mã truy cập gửi kèm chính lời gọi này "
+                                                    "trong tiêu đề Authorization.")]}, status=400)
         request.auth.delete()
         return Response(status=status.HTTP_204_NO_CONTENT)
 
+    def _revoking(self) -> bool:
+        return getattr(getattr(self, "request", None), "method", None) == "DELETE"
+
     def get_authenticators(self):
-        return [ExpiringTokenAuthentication()] if self.request.method == "DELETE" else []
+        # Logging in needs no credentials (a stale token in the header must not
+        # stop anyone getting a new one); revoking needs the token revoked.
+        return [ExpiringTokenAuthentication()] if self._revoking() else []
 
     def get_permissions(self):
-        return [IsAuthenticated()] if self.request.method == "DELETE" else []
+        return [IsAuthenticated()] if self._revoking() else []
