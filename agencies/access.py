@@ -140,6 +140,26 @@ def can_submit_for_unit(user: User, unit: AdminUnit) -> bool:
     return False
 
 
+# Submission fields only some roles may set (every door goes through
+# dossiers.validation.submission_clean, which asks `may_set_submission_field`).
+# - submitted_at: the moment of a historical dossier an administrator imports;
+# - needs_verification: the one-stop clerk's call that the residence needs
+#   verifying (it lengthens the police deadline).
+SUBMISSION_FIELD_ROLES: dict[str, tuple[str, ...]] = {
+    "submitted_at": (Role.ADMIN,),
+    "needs_verification": (Role.ONE_STOP_CLERK, Role.ADMIN),
+}
+
+
+def may_set_submission_field(user: Any, field: str) -> bool:
+    """Whether `user` may give `field` of a submission a value other than its
+    default (fields not listed in SUBMISSION_FIELD_ROLES: anyone who submits)."""
+    roles = SUBMISSION_FIELD_ROLES.get(field)
+    if roles is None:
+        return True
+    return bool(getattr(user, "is_superuser", False) or getattr(user, "role", None) in roles)
+
+
 def can_use_counter(user: User) -> bool:
     """The one-stop counter (intake on a citizen's behalf) is the clerks',
     at their own commune."""

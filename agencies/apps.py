@@ -8,4 +8,9 @@ class AgenciesConfig(AppConfig):
 
     def ready(self) -> None:
         # The project's system checks (the development key with DEBUG off).
+        from django.contrib.auth.signals import user_logged_out
+
         from lienthong import checks  # noqa: F401
+        from lienthong.tokens import tokens_revoke_on_logout
+
+        user_logged_out.connect(tokens_revoke_on_logout, dispatch_uid="tokens_revoke_on_logout")

@@ -58,3 +58,26 @@ class ContactBackend(ModelBackend):
         if user.check_password(password) and self.user_can_authenticate(user):
             return user
         return None
+
+
+def login_identity(request, credentials: dict | None = None) -> str:
+    """What the log-in lock-out counts failures against (AXES_USERNAME_CALLABLE):
+    the account the typed name resolves to, so "LOCKME3", "+84911222333" and
+    "0911 222 333" are one account, not three fresh counters. A name that
+    matches no single account counts in its normal form (lower case, a phone
+    without its spelling)."""
+    if credentials:
+        name = credentials.get("username")
+    else:
+        name = getattr(request, "data", None) and request.data.get("username")
+        name = name or (request.POST.get("username") if request is not None else None)
+    name = (name or "").strip()
+    if not name:
+        return ""
+    candidates = list(users_by_contact(name).values_list("username", flat=True)[:2])
+    if len(candidates) == 1:
+        return candidates[0]
+    try:
+        return contact_parse(name)[1]
+    except DomainError:
+        return name.lower()

@@ -134,6 +134,10 @@ class User(AbstractUser):
                               choices=[(k, AgencyKind(k).label) for k in OFFICER_AGENCIES])
     phone = models.CharField(_("số điện thoại"), max_length=20, blank=True)
     full_name = models.CharField(_("họ và tên"), max_length=120, blank=True)
+    # A citizen's own sign-up not yet confirmed by its one-time code. Inactive
+    # without it means an administrator disabled the account: sign-up and
+    # password reset never re-activate that one.
+    signup_pending = models.BooleanField(_("chờ xác nhận đăng ký"), default=False)
 
     class Meta:
         verbose_name = _("người dùng")

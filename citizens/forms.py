@@ -14,8 +14,8 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from agencies.auth import contact_parse, users_by_contact
-from agencies.models import AdminUnit, Role
+from agencies.auth import contact_parse
+from agencies.models import AdminUnit
 from agencies.phones import phone_normalize
 from dossiers.eligibility import PREREQUISITE
 from dossiers.validation import submission_clean
@@ -51,10 +51,7 @@ class SignupForm(forms.Form):
             kind, value = contact_parse(self.cleaned_data["contact"])
         except DomainError as exc:
             raise ValidationError(exc.errors["contact"]) from None
-        # Taken unless it is this citizen's own unconfirmed sign-up (which is reused).
-        if users_by_contact(value).exclude(is_active=False, role=Role.CITIZEN).exists():
-            raise ValidationError(_("Số điện thoại hoặc thư điện tử này đã có tài khoản. Hãy đăng nhập "
-                                    "hoặc dùng chức năng quên mật khẩu."))
+        # Whether it is taken is the sign-up service's decision (citizens.services).
         return kind, value
 
     def clean(self) -> dict[str, Any]:

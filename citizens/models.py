@@ -3,12 +3,11 @@ mailbox, and unfinished online applications. The tables keep the names they
 had when these models lived in `agencies`."""
 from __future__ import annotations
 
-import secrets
-
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from agencies.models import User
+from lienthong import files
 
 
 class OneTimeCode(models.Model):
@@ -59,7 +58,9 @@ class SubmissionDraft(models.Model):
 
 
 def draft_file_path(instance: SubmissionDraftFile, filename: str) -> str:
-    return f"drafts/{instance.draft_id}/{secrets.token_hex(8)}-{filename[-60:]}"
+    """A random name with the extension of the detected type (see
+    lienthong.files); the uploader's name is kept in `original_name` only."""
+    return files.random_name(f"drafts/{instance.draft_id}", instance.content_type)
 
 
 class SubmissionDraftFile(models.Model):

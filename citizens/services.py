@@ -13,6 +13,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from agencies.auth import users_by_contact
 from agencies.models import Role, User
@@ -78,20 +79,45 @@ def one_time_code_check(*, user: User, purpose: str, code: str) -> None:
 
 # --- accounts -------------------------------------------------------------------
 
+CONTACT_TAKEN = gettext_lazy("Số điện thoại hoặc thư điện tử này đã có tài khoản. Hãy đăng nhập hoặc dùng chức năng quên mật khẩu.")
+CONTACT_DISABLED = gettext_lazy("Tài khoản gắn với số điện thoại hoặc thư điện tử này đã bị quản trị hệ thống khóa; đăng ký lại "
+                     "không mở khóa được. Vui lòng liên hệ bộ phận một cửa của xã hoặc quản trị hệ thống.")
+
+
 @transaction.atomic
 def citizen_signup(*, full_name: str, contact: tuple[str, str], password: str) -> User:
-    """An inactive citizen account, activated by the code sent to the contact.
-    Signing up again before confirming reuses the same account."""
+    """An inactive citizen account waiting for the code sent to the contact.
+    Signing up again before confirming reuses that same account; a contact
+    with an account (active, or disabled by an administrator) is refused."""
     kind, value = contact
-    user = users_by_contact(value).filter(is_active=False, role=Role.CITIZEN).first()
-    if user is None:
-        user = User(username=value, role=Role.CITIZEN, is_active=False)
+    known = list(users_by_contact(value).select_for_update())
+    if any(not u.is_active and not u.signup_pending for u in known):
+        raise DomainError({"contact": [str(CONTACT_DISABLED)]})
+    if any(not (u.signup_pending and u.role == Role.CITIZEN) for u in known):
+        raise DomainError({"contact": [str(CONTACT_TAKEN)]})
+    user = known[0] if known else User(username=value, role=Role.CITIZEN, is_active=False, signup_pending=True)
     user.full_name = full_name
     user.phone = value if kind == "phone" else ""
     user.email = value if kind == "email" else ""
     user.set_password(password)
     user.save()
     return user
+
+
+def signup_waiting(pk: Any) -> User | None:
+    """The account of a sign-up in progress (never one an admin disabled)."""
+    return User.objects.filter(pk=pk or 0, is_active=False, signup_pending=True, role=Role.CITIZEN).first()
+
+
+def citizen_signup_confirm(*, user: User, code: str) -> None:
+    """Check the sign-up code and activate the account it was sent for (not
+    atomic, like one_time_code_check: a wrong try stays counted)."""
+    one_time_code_check(user=user, purpose="signup", code=code)
+    activated = User.objects.filter(pk=user.pk, is_active=False, signup_pending=True).update(
+        is_active=True, signup_pending=False)
+    if activated != 1:
+        raise DomainError({"code": [_("Mã xác nhận không đúng hoặc đã hết hạn.")]})
+    user.is_active, user.signup_pending = True, False
 
 
 def contact_of(user: User) -> str:

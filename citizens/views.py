@@ -9,6 +9,7 @@ dossiers.documents. PDFs are never rendered here, only served.
 from __future__ import annotations
 
 import hashlib
+import logging
 from datetime import timedelta
 from typing import Any
 
@@ -24,6 +25,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
+from redis.exceptions import RedisError
 
 from agencies import access, auth, phones
 from agencies.models import User
@@ -46,6 +48,7 @@ from dossiers.models import (
 )
 from dossiers.selectors import dossier_list, dossier_timeline, own_data, retention_until
 from dossiers.vocabulary import FUNERAL_SERVICES
+from lienthong import auth as lienthong_auth
 from lienthong.errors import DomainError
 
 SESSION_SIGNUP = "citizen_signup_user"
@@ -55,6 +58,9 @@ SESSION_RESET = "citizen_reset_user"
 TRACK_LIMIT_PER_IP = 10
 TRACK_LIMIT_PER_CODE = 5
 TRACK_WINDOW = timedelta(minutes=15)
+# What an unreachable cache raises (Redis in production).
+CACHE_DOWN = (RedisError, OSError)
+logger = logging.getLogger(__name__)
 
 
 def _citizen_required(view):
@@ -84,20 +90,25 @@ def signup(request: HttpRequest) -> HttpResponse:
         return redirect("home")
     form = f.SignupForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        user = services.citizen_signup(full_name=form.cleaned_data["full_name"], contact=form.cleaned_data["contact"],
-                                password=form.cleaned_data["password1"])
-        request.session[SESSION_SIGNUP] = user.pk
         try:
-            services.one_time_code_send(user=user, purpose="signup", to=services.contact_of(user))
+            user = services.citizen_signup(full_name=form.cleaned_data["full_name"],
+                                           contact=form.cleaned_data["contact"],
+                                           password=form.cleaned_data["password1"])
         except DomainError as exc:
-            messages.warning(request, exc.errors["code"][0])
-        return redirect("citizen:signup_confirm")
+            _form_errors(form, exc)
+        else:
+            request.session[SESSION_SIGNUP] = user.pk
+            try:
+                services.one_time_code_send(user=user, purpose="signup", to=services.contact_of(user))
+            except DomainError as exc:
+                messages.warning(request, exc.errors["code"][0])
+            return redirect("citizen:signup_confirm")
     return render(request, "citizen/signup.html", {"form": form})
 
 
 @never_cache
 def signup_confirm(request: HttpRequest) -> HttpResponse:
-    user = User.objects.filter(pk=request.session.get(SESSION_SIGNUP, 0), is_active=False).first()
+    user = services.signup_waiting(request.session.get(SESSION_SIGNUP))
     if user is None:
         return redirect("citizen:signup")
     form = f.CodeForm(request.POST or None)
@@ -110,12 +121,10 @@ def signup_confirm(request: HttpRequest) -> HttpResponse:
         return redirect("citizen:signup_confirm")
     if request.method == "POST" and form.is_valid():
         try:
-            services.one_time_code_check(user=user, purpose="signup", code=form.cleaned_data["code"])
+            services.citizen_signup_confirm(user=user, code=form.cleaned_data["code"])
         except DomainError as exc:
             _form_errors(form, exc)
         else:
-            user.is_active = True
-            user.save(update_fields=["is_active"])
             request.session.pop(SESSION_SIGNUP, None)
             # The backend that logs citizens in (axes' backend only refuses).
             login(request, user, backend="agencies.auth.ContactBackend")
@@ -543,24 +552,37 @@ def _step_confirm(request: access.SignedInRequest, draft: SubmissionDraft, step:
 
 # --- public pages ------------------------------------------------------------------------------
 
-def _client_ip(request: HttpRequest) -> str:
-    return request.META.get("REMOTE_ADDR", "") or "unknown"
+def _track_keys(request: HttpRequest, code: str) -> list[tuple[str, int]]:
+    """The failure counters of a tracking request: per client address (as the
+    deployment sees it) and per (code, client). Not per code alone, or anyone
+    could lock the owner out of their own dossier with five wrong phones."""
+    client = lienthong_auth.client_address(request) or "unknown"
+    pair = hashlib.sha256(f"{code.upper()}|{client}".encode()).hexdigest()[:32]
+    return [(f"track:ip:{client}", TRACK_LIMIT_PER_IP), (f"track:code-client:{pair}", TRACK_LIMIT_PER_CODE)]
 
 
 def _throttled(request: HttpRequest, code: str) -> bool:
-    keys = [(f"track:ip:{_client_ip(request)}", TRACK_LIMIT_PER_IP),
-            (f"track:code:{hashlib.sha256(code.upper().encode()).hexdigest()[:32]}", TRACK_LIMIT_PER_CODE)]
-    return any((cache.get(key) or 0) >= limit for key, limit in keys)
+    keys = _track_keys(request, code)
+    try:
+        counts = cache.get_many([key for key, _limit in keys])
+    except CACHE_DOWN:  # the cache (Redis) is down: answer, unthrottled, and say so
+        logger.warning("Public tracking (/tra-cuu/) answers unthrottled: the cache is unavailable", exc_info=True)
+        return False
+    return any((counts.get(key) or 0) >= limit for key, limit in keys)
 
 
 def _count_failure(request: HttpRequest, code: str) -> None:
-    for key in (f"track:ip:{_client_ip(request)}",
-                f"track:code:{hashlib.sha256(code.upper().encode()).hexdigest()[:32]}"):
-        cache.add(key, 0, timeout=int(TRACK_WINDOW.total_seconds()))
-        try:
-            cache.incr(key)
-        except ValueError:
-            cache.set(key, 1, timeout=int(TRACK_WINDOW.total_seconds()))
+    timeout = int(TRACK_WINDOW.total_seconds())
+    try:
+        for key, _limit in _track_keys(request, code):
+            cache.add(key, 0, timeout=timeout)
+            try:
+                cache.incr(key)
+            except ValueError:
+                cache.set(key, 1, timeout=timeout)
+    except CACHE_DOWN:
+        logger.warning("Public tracking (/tra-cuu/) could not count a failure: the cache is unavailable",
+                       exc_info=True)
 
 
 @never_cache

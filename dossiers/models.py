@@ -11,6 +11,7 @@ import secrets
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
@@ -25,7 +26,7 @@ from dossiers.vocabulary import (
     LegStatus,
     Service,
 )
-from lienthong import formatting
+from lienthong import files, formatting
 
 # The choices (Bundle, Service, statuses, document kinds...) are defined once in
 # dossiers.vocabulary; `from dossiers.models import Service` keeps working.
@@ -251,7 +252,15 @@ class Transition(models.Model):
 
 
 def attachment_path(instance: Attachment, filename: str) -> str:
-    return f"attachments/{instance.dossier_id}/{secrets.token_hex(8)}-{filename[-60:]}"
+    """A random name with the extension of the type detected from the content
+    (dossiers.validation.attachment_clean); the uploader's name is kept in
+    `original_name` only."""
+    return files.random_name(f"attachments/{instance.dossier_id}", instance.content_type)
+
+
+def document_path(instance: Document, filename: str) -> str:
+    """Issued PDFs: a random name, not the guessable kind and dossier code."""
+    return files.random_name(timezone.now().strftime("documents/%Y/%m"), "application/pdf")
 
 
 class Attachment(models.Model):
@@ -285,7 +294,7 @@ class Document(models.Model):
     dossier = models.ForeignKey(Dossier, null=True, blank=True, on_delete=models.CASCADE, related_name="documents")
     leg = models.ForeignKey(Leg, null=True, blank=True, on_delete=models.SET_NULL, related_name="documents")
     kind = models.CharField(_("loại văn bản"), max_length=24, choices=Kind.choices)
-    file = models.FileField(_("tệp"), upload_to="documents/%Y/%m/", blank=True)
+    file = models.FileField(_("tệp"), upload_to=document_path, blank=True)
     sha256 = models.CharField(max_length=64, blank=True)
     token = models.CharField(max_length=64, unique=True, default=new_token)
     # What the verification page may show: exactly what is printed.

@@ -37,7 +37,7 @@ from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema_fiel
 from rest_framework import serializers
 from rest_framework.settings import api_settings
 
-from agencies.access import can_submit_for_unit
+from agencies.access import can_submit_for_unit, may_set_submission_field
 from agencies.models import AdminUnit, Role
 from agencies.phones import PHONE_INVALID, phone_is_valid, phone_normalize
 from agencies.selectors import CURRENT_MAP_FROM, resolve_unit
@@ -364,10 +364,6 @@ def resolve_commune(code: str, key: str, errors: _Errors, *, on: date | None) ->
     return unit
 
 
-def _is_admin(user: Any) -> bool:
-    return bool(getattr(user, "is_superuser", False) or getattr(user, "role", None) == Role.ADMIN)
-
-
 def _jsonable(value: Any) -> Any:
     if isinstance(value, date):
         return value.isoformat()
@@ -591,10 +587,17 @@ def submission_clean(data: Any, *, user: Any, files: Sequence[Any] = ()) -> Subm
     imported = top.get("submitted_at") is not None
     now = timezone.now()
     submitted_at = top.get("submitted_at") or now
+    # Fields this user's role may not set (agencies.access decides which).
+    refused = {
+        "submitted_at": _("Chỉ quản trị hệ thống được nhập hồ sơ cũ với thời điểm tiếp nhận."),
+        "needs_verification": _("Chỉ cán bộ một cửa được ghi nhận hồ sơ cần xác minh cư trú."),
+    }
+    chosen = {"submitted_at": imported, "needs_verification": bool(top.get("needs_verification"))}
+    forbidden = {key: [str(message)] for key, message in refused.items()
+                 if chosen[key] and not may_set_submission_field(user, key)}
+    if forbidden:
+        raise DomainError(forbidden)
     if imported:
-        if not _is_admin(user):
-            raise DomainError({"submitted_at": [_("Chỉ quản trị hệ thống được nhập hồ sơ cũ với thời điểm tiếp "
-                                                  "nhận.")]})
         if timezone.is_naive(submitted_at):
             submitted_at = timezone.make_aware(submitted_at)
         if submitted_at > now:

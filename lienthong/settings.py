@@ -8,6 +8,7 @@ suite and production run.
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -42,6 +43,10 @@ if not SECRET_KEY:
     SECRET_KEY = DEV_SECRET_KEY
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
+# Load balancers / reverse proxies (addresses or networks) whose
+# X-Forwarded-For is believed: the client is the right-most hop they did not
+# add (lienthong.auth.client_address). Empty: REMOTE_ADDR is the client.
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", "")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -261,7 +266,7 @@ DOCUMENT_SIGNING_PASSPHRASE = os.environ.get("DOCUMENT_SIGNING_PASSPHRASE", "")
 # --- REST framework -------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "lienthong.tokens.ExpiringTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -271,6 +276,8 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "lienthong.api.exception_handler",
 }
+# API tokens expire this long after they were issued (docs/api.md).
+API_TOKEN_TTL = timedelta(days=int(os.environ.get("API_TOKEN_TTL_DAYS", "30")))
 SPECTACULAR_SETTINGS: dict[str, Any] = {
     "TITLE": "Liên thông API",
     "DESCRIPTION": "Dịch vụ công liên thông khai sinh và khai tử",
@@ -323,7 +330,6 @@ LOGGING: dict[str, Any] = {
 # that pair out for 15 minutes. The web form and the API token endpoint both
 # go through django.contrib.auth.authenticate(request=...), so both count.
 # Attempts live in the database, so each test's rollback/flush forgets them.
-from datetime import timedelta  # noqa: E402
 
 INSTALLED_APPS += ["axes", "csp"]
 # Axes must see the response last; CSP adds its header to every response.
@@ -340,6 +346,10 @@ AXES_ENABLED = env_bool("AXES_ENABLED", True)
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = timedelta(minutes=15)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# The "username" is the account the typed name resolves to (any case, any
+# spelling of its phone), the address the client's as the deployment sees it.
+AXES_USERNAME_CALLABLE = "agencies.auth.login_identity"
+AXES_CLIENT_IP_CALLABLE = "lienthong.auth.client_address"
 AXES_RESET_ON_SUCCESS = True
 AXES_HTTP_RESPONSE_CODE = 429
 AXES_COOLOFF_MESSAGE = format_lazy(

@@ -5,12 +5,11 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.urls import URLPattern, URLResolver, include, path
-from django.views.static import serve
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
-from rest_framework.authtoken.views import obtain_auth_token
 
 from agencies import urls as agency_urls
 from agencies import views as agency_views
+from lienthong.api import TokenView
 from reports import urls as report_urls
 from staff import urls as staff_urls
 
@@ -19,7 +18,7 @@ admin.site.site_title = "Liên thông"
 admin.site.index_title = "Danh mục và dữ liệu"
 
 api_v1: list[URLPattern | URLResolver] = [
-    path("auth/token/", obtain_auth_token, name="api-token"),
+    path("auth/token/", TokenView.as_view(), name="api-token"),
     path("", include("dossiers.api_urls")),
     path("", include("reports.api_urls")),
 ]
@@ -43,12 +42,9 @@ urlpatterns = [
                       "staff"))),
     path("", include(("citizens.urls", "citizen"))),
     path("", include("reports.urls")),
-    # Media (attachments, documents) are served only through views that
-    # check access; this route exists for DEBUG development only.
+    # No route serves MEDIA_ROOT, not even under DEBUG: attachments, issued
+    # documents and reports are served only by views that check access.
 ]
-if settings.DEBUG:
-    urlpatterns.append(path("media/<path:path>", serve, {"document_root": settings.MEDIA_ROOT}))
-
 handler400 = "lienthong.error_views.bad_request"
 handler403 = "lienthong.error_views.permission_denied"
 handler404 = "lienthong.error_views.page_not_found"

@@ -7,6 +7,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from agencies.models import AdminUnit
+from lienthong import files
 
 
 class OutsideCount(models.Model):
@@ -52,6 +53,12 @@ class DifficultyReport(models.Model):
         ordering = ["-created_at"]
 
 
+def report_file_path(instance: DailyReport, filename: str) -> str:
+    """A random name (not the guessable province and date), the extension the
+    portal gave the file it wrote."""
+    return files.random_name_keeping_extension("reports/daily", filename)
+
+
 class DailyReport(models.Model):
     """An unchangeable snapshot of one province's report for one day."""
 
@@ -60,8 +67,8 @@ class DailyReport(models.Model):
     date = models.DateField(_("ngày báo cáo"))
     generated_at = models.DateTimeField(_("thời điểm lập"))
     data = models.JSONField()
-    pdf = models.FileField(upload_to="reports/daily/", blank=True)
-    xlsx = models.FileField(upload_to="reports/daily/", blank=True)
+    pdf = models.FileField(upload_to=report_file_path, blank=True)
+    xlsx = models.FileField(upload_to=report_file_path, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

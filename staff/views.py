@@ -367,7 +367,9 @@ def attachment_download(request: access.SignedInRequest, code: str, pk: int) -> 
     attachment = dossier.attachments.filter(pk=pk).first()
     if attachment is None or not attachment.file:
         raise Http404
-    return FileResponse(attachment.file.open("rb"), as_attachment=False, filename=attachment.original_name,
+    # A download, never rendered in the portal's origin (only the PDFs the
+    # portal issued itself are shown inline).
+    return FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.original_name,
                         content_type=attachment.content_type or None)
 
 

@@ -98,3 +98,56 @@ def test_password_reset_by_code(client, caplog, settings):
     assert response.status_code == 302
     assert _logs_in(client, "0901234567")
     assert not _logs_in(client, "0901234567", "old-Password-1")
+
+
+# --- not yet confirmed and disabled by an admin are two states ---------------------------
+
+def test_an_account_disabled_by_an_admin_is_not_reactivated_by_sign_up(client, caplog, settings):
+    settings.AUTHENTICATION_BACKENDS = BACKENDS
+    caplog.set_level("INFO", logger="lienthong.sms")
+    _signup(client, "0933444555")
+    client.post("/dang-ky/xac-nhan/", {"code": _sms_code(caplog, "0933444555")})
+    user = User.objects.get(phone="0933444555")
+    assert user.is_active
+    client.logout()
+    # An administrator disables the account (the admin's is_active box).
+    user.is_active = False
+    user.save(update_fields=["is_active"])
+    caplog.clear()
+
+    response = _signup(client, "+84 933 444 555")
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "quản trị hệ thống khóa" in body and "contact" in body
+    assert not [r for r in caplog.records if r.name == "lienthong.sms"]  # no code sent
+    # Even a session left pointing at it cannot confirm it.
+    session = client.session
+    session["citizen_signup_user"] = user.pk
+    session.save()
+    assert client.get("/dang-ky/xac-nhan/").status_code == 302
+    user.refresh_from_db()
+    assert not user.is_active and user.check_password(PASSWORD)  # the password was not replaced
+    assert not _logs_in(client, "0933444555")
+
+
+def test_an_account_disabled_by_an_admin_gets_no_password_reset(client, caplog):
+    caplog.set_level("INFO", logger="lienthong.sms")
+    user = User.objects.create_user(username="0944555666", phone="0944555666", password="old-Password-1",
+                                    role=Role.CITIZEN, is_active=False)
+    client.post("/quen-mat-khau/", {"contact": "0944555666"})
+    assert not [r for r in caplog.records if r.name == "lienthong.sms"]
+    user.refresh_from_db()
+    assert not user.is_active
+
+
+def test_signing_up_again_before_confirming_reuses_the_pending_account(client, caplog):
+    caplog.set_level("INFO", logger="lienthong.sms")
+    _signup(client, "0955666777")
+    first = User.objects.get(phone="0955666777")
+    client.cookies.clear()
+    OneTimeCode.objects.update(created_at="2020-01-01T00:00:00Z")  # past the resend wait
+    assert _signup(client, "0955 666 777").status_code == 302
+    assert list(User.objects.filter(phone="0955666777")) == [first]
+    client.post("/dang-ky/xac-nhan/", {"code": _sms_code(caplog, "0955666777")})
+    first.refresh_from_db()
+    assert first.is_active

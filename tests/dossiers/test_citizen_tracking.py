@@ -57,6 +57,43 @@ def test_public_tracking_stops_answering_after_repeated_guesses(client):
     assert blocked.context["found"] is None
 
 
+def test_wrong_phones_from_others_do_not_lock_the_owner_out(client):
+    dossier = dossier_registered()
+    for n in range(10):
+        client.post("/tra-cuu/", {"code": dossier.code, "phone": f"090000000{n}"}, REMOTE_ADDR=f"192.0.2.{n}")
+    owner = client.post("/tra-cuu/", {"code": dossier.code, "phone": "0912345678"}, REMOTE_ADDR="198.51.100.1")
+    assert owner.status_code == 200
+    assert owner.context["found"]["code"] == dossier.code
+
+
+def test_behind_the_load_balancer_each_client_has_its_own_limit(client, settings):
+    settings.TRUSTED_PROXIES = ["10.0.0.0/8"]
+    dossier = dossier_registered()
+    for n in range(10):
+        client.post("/tra-cuu/", {"code": f"KS-NOPE-{n}", "phone": "0900000000"},
+                    REMOTE_ADDR="10.0.0.5", HTTP_X_FORWARDED_FOR="203.0.113.7")
+    guesser = client.post("/tra-cuu/", {"code": dossier.code, "phone": "0912345678"},
+                          REMOTE_ADDR="10.0.0.5", HTTP_X_FORWARDED_FOR="203.0.113.7")
+    assert guesser.status_code == 429
+    owner = client.post("/tra-cuu/", {"code": dossier.code, "phone": "0912345678"},
+                        REMOTE_ADDR="10.0.0.5", HTTP_X_FORWARDED_FOR="198.51.100.1")
+    assert owner.status_code == 200 and owner.context["found"]["code"] == dossier.code
+
+
+def test_public_tracking_answers_while_the_cache_is_down(client, caplog):
+    from django.test import override_settings
+
+    dossier = dossier_registered()
+    # A real Redis client pointed at a port nothing listens on.
+    with override_settings(CACHES={"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+                                               "LOCATION": "redis://127.0.0.1:1/0"}}):
+        wrong = client.post("/tra-cuu/", {"code": dossier.code, "phone": "0900000000"})
+        right = client.post("/tra-cuu/", {"code": dossier.code, "phone": "0912345678"})
+    assert wrong.status_code == 200 and wrong.context["refused"]
+    assert right.status_code == 200 and right.context["found"]["code"] == dossier.code
+    assert any("tra-cuu" in r.getMessage() or "tracking" in r.getMessage() for r in caplog.records)
+
+
 def test_citizen_sees_own_dossier_timeline_and_downloads_its_document(client):
     owner, other = UserFactory(username="hoa"), UserFactory(username="lan")
     dossier = dossier_registered(user=owner)

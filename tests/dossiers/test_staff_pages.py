@@ -170,6 +170,9 @@ def test_neighbouring_commune_gets_404(client, people, dossier):
     client.force_login(people["clerk"])
     response = client.get(f"/can-bo/ho-so/{dossier.code}/giay-to/{attachment.pk}/")
     assert response.status_code == 200 and b"".join(response.streaming_content) == PDF
+    # An upload is a download, never rendered in the portal's origin; stored under a random name.
+    assert response["Content-Disposition"].startswith("attachment;")
+    assert "giay-chung-sinh" not in attachment.file.name and attachment.file.name.endswith(".pdf")
 
 
 def test_dossier_page_masks_ids_for_read_only_viewers(client, people, dossier):

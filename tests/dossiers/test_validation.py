@@ -289,9 +289,28 @@ def test_import_dates_outside_the_linked_service_are_refused(admin, when):
     assert "submitted_at" in errors_of(birth_payload(submitted_at=when), admin)
 
 
-def test_verification_lengthens_the_residence_leg(citizen):
-    sub = submission_clean(birth_payload(needs_verification=True), user=citizen)
+def test_verification_lengthens_the_residence_leg():
+    clerk = person("v-clerk", Role.ONE_STOP_CLERK, unit=unit(UNIT))
+    sub = submission_clean(birth_payload(channel="one_stop", needs_verification=True), user=clerk)
     assert sub.needs_verification and sub.legs[1].deadline_days == 5
+
+
+def test_a_citizen_cannot_ask_for_verification(citizen):
+    # The clerk's call: a citizen setting it moved the police deadline from 2 to 5 working days.
+    errors = errors_of(birth_payload(needs_verification=True), citizen)
+    assert list(errors) == ["needs_verification"]
+    assert "cán bộ một cửa" in errors["needs_verification"][0]
+    # Leaving it at its default is fine.
+    assert not submission_clean(birth_payload(needs_verification=False), user=citizen).needs_verification
+
+
+def test_a_citizen_setting_verification_through_the_api_gets_a_400_naming_it(client, citizen):
+    client.force_login(citizen)
+    response = client.post("/api/v1/dossiers/", birth_payload(needs_verification=True),
+                           content_type="application/json")
+    assert response.status_code == 400
+    assert list(response.json()) == ["needs_verification"]
+    assert not Dossier.objects.exists()
 
 
 # --- attachments ------------------------------------------------------------------------------
