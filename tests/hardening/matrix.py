@@ -19,7 +19,7 @@ from django.conf import settings
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from agencies.models import SubmissionDraft, SubmissionDraftFile
+from citizens.models import SubmissionDraft, SubmissionDraftFile
 from dossiers.models import Dossier, Leg
 from reports.models import DifficultyReport, OutsideCount
 from tests.dossiers.payloads import birth_payload

@@ -11,7 +11,7 @@ from openpyxl import load_workbook
 
 from lienthong.spreadsheet import csv_value
 from reports.models import DifficultyReport
-from tests.reports import factories as f
+from tests import factories as f
 
 pytestmark = pytest.mark.django_db
 D = date(2026, 11, 20)
