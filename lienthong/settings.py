@@ -302,6 +302,8 @@ LOGGING: dict[str, Any] = {
 from datetime import timedelta  # noqa: E402
 
 INSTALLED_APPS += ["axes", "csp"]
+# Last: names the third-party admin sections once every app is loaded.
+INSTALLED_APPS += ["lienthong.apps.PortalConfig"]
 # Axes must see the response last; CSP adds its header to every response.
 MIDDLEWARE.insert(MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
                   "csp.middleware.CSPMiddleware")
