@@ -174,6 +174,14 @@ def can_act_at_counter(user: User, dossier: Dossier) -> bool:
     return user.is_authenticated and user.role == Role.ONE_STOP_CLERK and can_act_on_dossier(user, dossier)
 
 
+def can_rate_dossier(user: User, dossier: Dossier) -> bool:
+    """Who records the citizen's satisfaction: the citizen on their own
+    dossier's page, or the commune's clerk handing the result over."""
+    if is_citizen(user):
+        return can_view_dossier(user, dossier)
+    return can_act_at_counter(user, dossier)
+
+
 def is_citizen(user: Any) -> bool:
     """A citizen's account (the applicant of what they filed online)."""
     return bool(getattr(user, "is_authenticated", False) and user.role == Role.CITIZEN)

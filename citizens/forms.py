@@ -26,6 +26,7 @@ from dossiers.vocabulary import (
     BenefitCategory,
     Bundle,
     HouseholdType,
+    Satisfaction,
     Sex,
     SpecialCase,
 )
@@ -395,6 +396,21 @@ class SupplementForm(forms.Form):
     # The metaclass moves fields off the class, so this does not shadow Form.files.
     files = forms.FileField(label=gettext_lazy("Chọn ảnh hoặc tệp PDF"), required=False, widget=forms.ClearableFileInput(  # type: ignore[assignment]
         attrs={"accept": "image/*,application/pdf"}))
+
+
+class RatingForm(forms.Form):
+    """The citizen's satisfaction with the handling (dossiers.services.rating
+    checks the values and says which field is wrong)."""
+
+    level = forms.ChoiceField(label=gettext_lazy("Mức độ hài lòng"), choices=Satisfaction.choices,
+                              widget=forms.RadioSelect, required=False)
+    comment = forms.CharField(label=gettext_lazy("Góp ý"), widget=forms.Textarea(attrs={"rows": 3}),
+                              required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # The engine decides what is allowed, in its own words.
+        leave_rules_to_the_engine(self, ["level", "comment"])
 
 
 class TrackForm(forms.Form):

@@ -17,6 +17,7 @@ urlpatterns = [
     path("cong-dan/du-lieu-cua-toi/", v.my_data, name="my_data"),
     path("cong-dan/ho-so/<str:code>/", v.dossier_detail, name="dossier"),
     path("cong-dan/ho-so/<str:code>/bo-sung/", v.supplement, name="supplement"),
+    path("cong-dan/ho-so/<str:code>/danh-gia/", v.rate, name="rate"),
     path("cong-dan/ho-so/<str:code>/van-ban/<slug:kind>/", v.document_download, name="document_download"),
     path("tra-cuu/", v.track, name="track"),
     path("xac-minh/<str:token>/", v.verify, name="verify"),

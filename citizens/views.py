@@ -43,6 +43,7 @@ from dossiers.models import (
     DossierStatus,
     DossierView,
     LegStatus,
+    Rating,
     Service,
     Transition,
 )
@@ -271,11 +272,7 @@ def _documents(dossier: Dossier) -> tuple[list[Document], bool]:
 @_citizen_required
 def dossier_detail(request: access.SignedInRequest, code: str) -> HttpResponse:
     dossier = access.get_dossier_or_404(request.user, code)
-    legs = list(dossier.legs.order_by("id"))
-    asking = [leg for leg in legs if leg.status == LegStatus.AWAITING_SUPPLEMENT]
-    docs, rendering = _documents(dossier)
-    context = {"dossier": dossier, "legs": legs, "asking": asking, "timeline": _timeline(dossier),
-               "documents": docs, "rendering": rendering, "supplement_form": f.SupplementForm()}
+    context = _dossier_context(request, dossier)
     if request.htmx and request.GET.get("part") == "documents":
         return render(request, "citizen/_documents.html", context)
     # An opening of the page (the documents' polling above is none).
@@ -302,12 +299,43 @@ def supplement(request: access.SignedInRequest, code: str) -> HttpResponse:
         else:
             messages.success(request, _("Đã gửi giấy tờ bổ sung. Cơ quan tiếp tục xử lý hồ sơ."))
             return redirect("citizen:dossier", code=dossier.code)
+    return render(request, "citizen/dossier.html", _dossier_context(request, dossier, supplement_form=form),
+                  status=400)
+
+
+def _dossier_context(request: access.SignedInRequest, dossier: Dossier, *, supplement_form: Any = None,
+                     rating_form: Any = None) -> dict[str, Any]:
     legs = list(dossier.legs.order_by("id"))
     docs, rendering = _documents(dossier)
-    return render(request, "citizen/dossier.html", {
-        "dossier": dossier, "legs": legs, "asking": [leg for leg in legs if leg.status == LegStatus.AWAITING_SUPPLEMENT],
-        "timeline": _timeline(dossier), "documents": docs, "rendering": rendering, "supplement_form": form},
-        status=400)
+    rating = Rating.objects.filter(dossier=dossier).first()
+    return {"dossier": dossier, "legs": legs, "asking": [leg for leg in legs if leg.status == LegStatus.AWAITING_SUPPLEMENT],
+            "timeline": _timeline(dossier), "documents": docs, "rendering": rendering,
+            "supplement_form": supplement_form or f.SupplementForm(), "rating": rating,
+            "can_rate": rating is None and dossier.status in engine.RATEABLE_STATES
+            and access.can_rate_dossier(request.user, dossier),
+            "rating_form": rating_form or f.RatingForm()}
+
+
+@_citizen_required
+@require_POST
+def rate(request: access.SignedInRequest, code: str) -> HttpResponse:
+    """The citizen rates the handling of their dossier, once, after the result."""
+    dossier = access.get_dossier_or_404(request.user, code)
+    form = f.RatingForm(request.POST)
+    status = 400
+    if form.is_valid():
+        try:
+            engine.dossier_rate(code=dossier.code, user=request.user, level=form.cleaned_data["level"],
+                                comment=form.cleaned_data["comment"])
+        except DomainError as exc:
+            _form_errors(form, exc)
+            status = exc.status_code
+        else:
+            messages.success(request, _("Cảm ơn bạn đã đánh giá việc giải quyết hồ sơ."))
+            return redirect("citizen:dossier", code=dossier.code)
+    dossier.refresh_from_db()
+    return render(request, "citizen/dossier.html", _dossier_context(request, dossier, rating_form=form),
+                  status=status)
 
 
 @login_required

@@ -25,6 +25,7 @@ from dossiers.models import (
     Notification,
     NumberSequence,
     PersonalDataLog,
+    Rating,
     Rule,
     Transition,
 )
@@ -95,6 +96,15 @@ class NotificationAdmin(ReadOnlyMixin, admin.ModelAdmin):
     list_display = ("created_at", "dossier", "channel", "recipient", "subject", "sent_at")
     list_filter = ("channel",)
     search_fields = ("dossier__code", "recipient")
+
+
+@admin.register(Rating)
+class RatingAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    list_display = ("at", "dossier", "level", "channel", "recorded_by")
+    list_filter = ("level", "channel")
+    search_fields = ("dossier__code",)
+    list_select_related = ("dossier", "recorded_by")
+    date_hierarchy = "at"
 
 
 @admin.register(Attachment)

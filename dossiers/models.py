@@ -24,6 +24,7 @@ from dossiers.vocabulary import (
     DocumentKind,
     DossierStatus,
     LegStatus,
+    Satisfaction,
     Service,
 )
 from lienthong import files, formatting
@@ -409,3 +410,28 @@ class PersonalDataLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_action_display()} {self.subject_masked}".strip()
+
+
+class Rating(models.Model):
+    """The citizen's satisfaction with a dossier's handling, given once, after
+    the result: online on their dossier page or at the counter when the clerk
+    hands the result over (docs/domain.md: satisfaction rating)."""
+
+    Level = Satisfaction
+
+    dossier = models.OneToOneField(Dossier, on_delete=models.CASCADE, related_name="rating",
+                                   verbose_name=_("hồ sơ"))
+    level = models.CharField(_("mức độ hài lòng"), max_length=16, choices=Satisfaction.choices)
+    comment = models.TextField(_("góp ý"), blank=True)
+    channel = models.CharField(_("nơi đánh giá"), max_length=10, choices=Channel.choices)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="+", verbose_name=_("người ghi nhận"))
+    at = models.DateTimeField(_("thời điểm"), db_index=True)
+
+    class Meta:
+        verbose_name = _("đánh giá mức độ hài lòng")
+        verbose_name_plural = _("đánh giá mức độ hài lòng")
+        ordering = ["-at"]
+
+    def __str__(self) -> str:
+        return f"{self.dossier_id}: {self.level}"

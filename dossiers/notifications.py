@@ -17,6 +17,7 @@ from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
 from lienthong import formatting
+from lienthong.text import sms_text
 
 logger = logging.getLogger("lienthong.sms")
 
@@ -55,8 +56,70 @@ def _fmt(moment) -> str:
     return formatting.moment(moment)
 
 
+# Which transitions tell the applicant, and how. One SMS per moment the
+# applicant acts on: the dossier was received (its code, to follow it), a
+# supplement is needed, the result is ready or refused. Each SMS is one GSM-7
+# segment without diacritics (the cheapest message Vietnamese operators
+# sell). E-mail, with full diacritics, records every step the applicant may
+# want to keep: each agency's result or refusal, the hand-over to the next
+# agency, the supplement received, a withdrawal, the results handed over. Not
+# e-mailed: an agency accepting its leg and the dossier starting (internal
+# handling, nothing to do or keep) and leg rows created with the dossier.
+EMAIL, SMS = "email", "sms"
+DOSSIER_CHANNELS: dict[str, tuple[str, ...]] = {
+    "submit": (EMAIL, SMS),
+    "complete": (EMAIL, SMS),
+    "complete_partially": (EMAIL, SMS),
+    "reject": (EMAIL, SMS),
+    "withdraw": (EMAIL,),
+    "return": (EMAIL,),
+}
+LEG_CHANNELS: dict[str, tuple[str, ...]] = {
+    "request_supplement": (EMAIL, SMS),
+    "supplement": (EMAIL,),
+    "open": (EMAIL,),
+    "complete": (EMAIL,),
+    "reject": (EMAIL,),
+    "expire": (EMAIL,),
+    "cancel": (EMAIL,),
+}
+# A reason is repeated to the applicant only when an agency or the system
+# wrote it; the applicant's own words (a supplement note, a withdrawal
+# reason) are never echoed back as a "reason".
+AGENCY_REASONS = frozenset({"request_supplement", "reject", "expire", "cancel", "complete"})
+
+
+def channels(action: str, *, on_leg: bool) -> tuple[str, ...]:
+    """The channels a transition is told on (none: no message at all)."""
+    return (LEG_CHANNELS if on_leg else DOSSIER_CHANNELS).get(action, ())
+
+
+def _sms(transition, link: str) -> str:
+    """The SMS of the transitions that have one (else "")."""
+    dossier = transition.dossier
+    code = dossier.code
+    if transition.leg_id is None:
+        if transition.action == "submit":
+            line = _("Hồ sơ %(code)s đã được tiếp nhận. Hẹn trả kết quả: %(due)s.") % {
+                "code": code, "due": formatting.day(dossier.due_at)}
+        elif transition.action in ("complete", "complete_partially"):
+            line = _("Hồ sơ %(code)s đã có kết quả.") % {"code": code}
+        elif transition.action == "reject":
+            line = _("Hồ sơ %(code)s không được giải quyết.") % {"code": code}
+        else:
+            return ""
+    elif transition.action == "request_supplement":
+        leg = transition.leg
+        line = _("Hồ sơ %(code)s cần bổ sung giấy tờ trước %(due)s.") % {
+            "code": code, "due": formatting.day(leg.supplement_due_at)}
+    else:
+        return ""
+    return sms_text(line, _("Chi tiết:"), optional=link)
+
+
 def transition_message(transition) -> tuple[str, str, str]:
-    """(email subject, email body, SMS body) in Vietnamese."""
+    """(email subject, email body, SMS body): the e-mail in Vietnamese with
+    its diacritics, the SMS one GSM-7 segment ("" when the transition sends none)."""
     from dossiers.models import DossierStatus, LegStatus, Service
 
     dossier = transition.dossier
@@ -83,7 +146,7 @@ def transition_message(transition) -> tuple[str, str, str]:
                 "service": Service(leg.service).label, "code": dossier.code, "state": state}
         if transition.action == "request_supplement" and leg.supplement_due_at:
             line += " " + _("Vui lòng bổ sung trước %(due)s.") % {"due": _fmt(leg.supplement_due_at)}
-    if transition.reason:
+    if transition.reason and transition.action in AGENCY_REASONS:
         line += " " + _("Lý do: %(reason)s") % {"reason": transition.reason}
     subject = _("[Liên thông] Hồ sơ %(code)s: %(state)s") % {"code": dossier.code, "state": state}
     body = "\n\n".join([
@@ -92,8 +155,7 @@ def transition_message(transition) -> tuple[str, str, str]:
         _("Theo dõi hồ sơ %(code)s tại: %(link)s") % {"code": dossier.code, "link": link},
         _("Cổng dịch vụ công liên thông khai sinh, khai tử."),
     ])
-    sms = f"{line} {link}"
-    return subject, body, sms
+    return subject, body, _sms(transition, link)
 
 
 def _transition_rows(transition) -> list:
@@ -104,9 +166,10 @@ def _transition_rows(transition) -> list:
     with translation.override(settings.LANGUAGE_CODE):
         subject, body, sms = transition_message(transition)
     rows = []
+    wanted = channels(transition.action, on_leg=transition.leg_id is not None)
     for channel, recipient in ((Notification.Channel.EMAIL, dossier.applicant_email),
                                (Notification.Channel.SMS, dossier.applicant_phone)):
-        if not recipient:
+        if not recipient or channel not in wanted or (channel == Notification.Channel.SMS and not sms):
             continue
         try:
             with transaction.atomic():

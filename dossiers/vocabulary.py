@@ -41,6 +41,14 @@ class Channel(models.TextChoices):
     ONE_STOP = "one_stop", _("Tại bộ phận một cửa")
 
 
+class Satisfaction(models.TextChoices):
+    """The citizen's rating of how the dossier was handled (the three levels
+    public services in Vietnam are scored on)."""
+    SATISFIED = "satisfied", _("Hài lòng")
+    NORMAL = "normal", _("Bình thường")
+    DISSATISFIED = "dissatisfied", _("Không hài lòng")
+
+
 class DossierStatus(models.TextChoices):
     SUBMITTED = "submitted", _("Đã tiếp nhận")
     IN_PROGRESS = "in_progress", _("Đang giải quyết")

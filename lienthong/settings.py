@@ -332,6 +332,8 @@ LOGGING: dict[str, Any] = {
 # Attempts live in the database, so each test's rollback/flush forgets them.
 
 INSTALLED_APPS += ["axes", "csp"]
+# Last: names the third-party admin sections once every app is loaded.
+INSTALLED_APPS += ["lienthong.apps.PortalConfig"]
 # Axes must see the response last; CSP adds its header to every response.
 MIDDLEWARE.insert(MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
                   "csp.middleware.CSPMiddleware")

@@ -32,7 +32,7 @@ from django.utils.translation import gettext as _
 from agencies import access
 from agencies.models import AdminUnit, AgencyKind, User
 from agencies.selectors import CURRENT_MAP_FROM
-from dossiers.models import Dossier, Leg, LegStatus, Service
+from dossiers.models import Dossier, Leg, LegStatus, Rating, Satisfaction, Service
 from dossiers.vocabulary import DONE_DOSSIER_STATES, OPEN_DOSSIER_STATES, Channel, DossierStatus
 from reports import sql
 from reports.db import report_db
@@ -626,3 +626,39 @@ def outside_counts_for(province: AdminUnit) -> QuerySet[OutsideCount]:
 def labels() -> dict[str, Any]:
     return {"services": {s.value: str(s.label) for s in Service},
             "agencies": {a.value: str(a.label) for a in AgencyKind}, "title": _("Báo cáo")}
+
+
+def satisfaction(province: AdminUnit, first: date, last: date, *, unit: AdminUnit | None = None,
+                 ) -> dict[str, Any]:
+    """The citizens' ratings given in the period (by the day they rated):
+    the total, per current commune (where the dossier was handled) and per
+    agency (each agency that decided a leg of the rated dossier). Rates are
+    the share of ratings at each level."""
+    db = report_db()
+    start, end = day_bounds(first, last)
+    cur = current_province(province, using=db)
+    ratings = Rating.objects.using(db).filter(dossier__scope_province=cur, at__gte=start, at__lt=end)
+    if unit is not None:
+        ratings = ratings.filter(unit_scope_q(unit, "dossier__", using=db))
+
+    def counts(prefix: str = "", distinct: bool = False) -> dict[str, Any]:
+        target = f"{prefix}pk" if not prefix else f"{prefix}id"
+        out: dict[str, Any] = {level: Count(target, distinct=distinct, filter=Q(**{f"{prefix}level": level}))
+                               for level in Satisfaction.values}
+        out["total"] = Count(target, distinct=distinct)
+        return out
+
+    def shaped(row: dict[str, Any]) -> dict[str, Any]:
+        for level in Satisfaction.values:
+            row[f"{level}_rate"] = rate(row[level], row["total"])
+        return row
+
+    total = shaped(ratings.aggregate(**counts()))
+    by_unit = [shaped(r) for r in ratings.values(unit_pk=F("dossier__scope_unit_id"),
+                                                   name=F("dossier__scope_unit__name"))
+               .annotate(**counts()).order_by("name")]
+    by_agency = [shaped({**r, "label": agency_label(r["agency"])}) for r in
+                 Leg.objects.using(db).filter(dossier__rating__in=ratings,
+                                              status__in=[LegStatus.COMPLETED, LegStatus.REJECTED])
+                 .values("agency").annotate(**counts("dossier__rating__", distinct=True)).order_by("agency")]
+    return {"total": total, "by_unit": by_unit, "by_agency": by_agency}

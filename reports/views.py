@@ -124,6 +124,7 @@ def _dashboard(request: access.SignedInRequest) -> HttpResponse:
         "ranking_tail": ranking[-5:] if unit is None and len(ranking) > 20 else [],
         "times": selectors.processing_times(province, first, last, unit=unit),
         "overdue": list(selectors.overdue_legs(province, unit=unit, limit=20)), "errors": errors,
+        **_satisfaction(province, first, last, unit=unit),
     }
     return render(request, "reports/dashboard.html", context, status=400 if errors else 200)
 
@@ -323,8 +324,16 @@ def summary(request: access.SignedInRequest) -> HttpResponse:
     return render(request, "reports/summary.html", {
         "province": province, "provinces": _provinces_for(request.user), "period": period,
         "first": first, "last": last, "prev": prev, "next": nxt if nxt <= timezone.localdate() else None,
-        "rows": selectors.commune_summary(province, first, last), "errors": errors},
-        status=400 if errors else 200)
+        "rows": selectors.commune_summary(province, first, last), "errors": errors,
+        **_satisfaction(province, first, last)}, status=400 if errors else 200)
+
+
+def _satisfaction(province: AdminUnit, first: date, last: date, *, unit: AdminUnit | None = None) -> dict[str, Any]:
+    """The citizens' ratings and their two tables (per commune, per agency)."""
+    figures = selectors.satisfaction(province, first, last, unit=unit)
+    return {"satisfaction": figures, "satisfaction_tables": [
+        (_("Theo xã/phường"), figures["by_unit"], _("Xã/phường")),
+        (_("Theo cơ quan"), figures["by_agency"], _("Cơ quan"))]}
 
 
 @login_required

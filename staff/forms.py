@@ -26,6 +26,7 @@ from dossiers.vocabulary import (
     BenefitCategory,
     HouseholdType,
     Relationship,
+    Satisfaction,
     Sex,
     SpecialCase,
 )
@@ -243,6 +244,20 @@ class CounterSupplementForm(LabelledForm):
 
     note = forms.CharField(label=_("Nội dung bổ sung"), max_length=2000, required=False,
                            widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class ReturnForm(LabelledForm):
+    """The clerk hands the result over and records the citizen's rating, if
+    the citizen gives one (dossiers.services.rating checks the values)."""
+
+    rating = forms.ChoiceField(label=_("Mức độ hài lòng của công dân"), required=False,
+                               choices=[("", _("— Công dân không đánh giá —")), *Satisfaction.choices])
+    comment = forms.CharField(label=_("Góp ý của công dân"), required=False,
+                              widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        leave_rules_to_the_engine(self, ["rating", "comment"])
 
 
 class WithdrawForm(LabelledForm):

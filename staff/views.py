@@ -26,7 +26,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from agencies import access
 from agencies.models import AdminUnit, AgencyKind
 from dossiers import vocabulary
-from dossiers.models import Bundle, Document, Dossier, DossierStatus, Leg, LegStatus, Service
+from dossiers.models import Bundle, Document, Dossier, DossierStatus, Leg, LegStatus, Rating, Service
 from lienthong import formatting
 from lienthong.errors import Conflict, DomainError
 from lienthong.paging import PAGE_SIZE, pager_query
@@ -187,16 +187,19 @@ def dossier_list(request: access.SignedInRequest) -> HttpResponse:
 @access.staff_required
 @require_POST
 def dossier_returned(request: access.SignedInRequest, code: str) -> HttpResponse:
-    """The clerk handed the results to the citizen."""
+    """The clerk handed the results to the citizen, who may rate the handling."""
     access.get_dossier_or_404(request.user, code)
     from dossiers import services
 
+    form = f.ReturnForm(request.POST)
+    form.is_valid()  # parses only: the service checks the rating
     try:
-        services.dossier_mark_returned(code=code, user=request.user)
+        services.dossier_mark_returned(code=code, user=request.user, rating=form.cleaned_data.get("rating", ""),
+                                       comment=form.cleaned_data.get("comment", ""))
     except DomainError as exc:
-        messages.error(request, _first_message(exc))
-    else:
-        messages.success(request, _("Đã ghi nhận trả kết quả hồ sơ %(code)s cho công dân.") % {"code": code})
+        form.add_domain_errors({"rating" if key == "level" else key: msgs for key, msgs in exc.errors.items()})
+        return _dossier_page(request, code, return_form=form, status=exc.status_code)
+    messages.success(request, _("Đã ghi nhận trả kết quả hồ sơ %(code)s cho công dân.") % {"code": code})
     return redirect("staff:dossier", code=code)
 
 
@@ -283,7 +286,8 @@ def dossier_detail(request: access.SignedInRequest, code: str) -> HttpResponse:
 
 
 def _dossier_page(request: access.SignedInRequest, code: str, supplement_form: f.CounterSupplementForm | None = None,
-                  withdraw_form: f.WithdrawForm | None = None, status: int = 200) -> HttpResponse:
+                  withdraw_form: f.WithdrawForm | None = None, return_form: f.ReturnForm | None = None,
+                  status: int = 200) -> HttpResponse:
     from dossiers import selectors, services
 
     dossier = selectors.dossier_for_display(user=request.user, code=code)
@@ -313,6 +317,8 @@ def _dossier_page(request: access.SignedInRequest, code: str, supplement_form: f
         "can_withdraw": at_counter and dossier.closed_at is None
         and not any(leg.status == LegStatus.COMPLETED for leg in legs),
         "withdraw_form": withdraw_form or f.WithdrawForm(),
+        "return_form": return_form or f.ReturnForm(),
+        "rating": Rating.objects.filter(dossier=dossier).first(),
         "now": timezone.now(),
     }, status=status)
 

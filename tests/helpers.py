@@ -45,3 +45,27 @@ def login(pg, username: str, password: str = DEMO_PASSWORD) -> None:
     pg.fill("#id_password", password)
     pg.click("button[type=submit].primary")
     pg.wait_for_load_state("networkidle")
+
+
+# axe-core, pinned and installed from the npm registry by bin/ensure-tools.
+AXE_JS = Path(__file__).resolve().parent.parent / "var" / "axe" / "node_modules" / "axe-core" / "axe.min.js"
+AXE_IMPACTS = ("moderate", "serious", "critical")
+
+
+def axe_violations(pg) -> list[str]:
+    """axe-core's violations of impact moderate or higher on the page as it
+    is now, one line each. Injected by path through Playwright (a script
+    tag, not an inline script: the page's CSP would refuse one)."""
+    if not AXE_JS.exists():
+        pytest.fail(f"{AXE_JS} is missing: `make test` installs it (bin/ensure-tools)")
+    if not pg.evaluate("() => typeof window.axe !== 'undefined'"):
+        pg.add_script_tag(path=str(AXE_JS))
+    result = pg.evaluate("() => axe.run(document, {resultTypes: ['violations']})")
+    return [f"{v['id']} ({v['impact']}): {v['help']} @ {[n['target'] for n in v['nodes']][:3]}"
+            for v in result["violations"] if v.get("impact") in AXE_IMPACTS]
+
+
+def axe_clean(pg, state: str) -> None:
+    """Fails with the list of violations of the page state `state`."""
+    found = axe_violations(pg)
+    assert not found, f"axe-core on {state}:\n" + "\n".join(found)

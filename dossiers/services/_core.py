@@ -27,7 +27,7 @@ from django_fsm import can_proceed
 
 from agencies import access
 from agencies.models import User
-from dossiers import results, vocabulary
+from dossiers import notifications, results, vocabulary
 from dossiers.models import (
     FINAL_LEG_STATES,
     OPEN_DOSSIER_STATES,
@@ -119,7 +119,8 @@ def _log(*, dossier: Dossier, leg: Leg | None = None, actor: User | None, action
          target: str, reason: str = "", at: datetime, notify: bool = True) -> Transition:
     row = Transition.objects.create(dossier=dossier, leg=leg, actor=_actor(actor), action=action,
                                     from_state=source or "", to_state=target, reason=reason, at=at)
-    if notify and not _notifications_muted.get():
+    # A transition that tells the applicant nothing (dossiers.notifications.channels) queues no task.
+    if notify and not _notifications_muted.get() and notifications.channels(action, on_leg=leg is not None):
         transaction.on_commit(partial(_queue_notify, row.pk))
     return row
 

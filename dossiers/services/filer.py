@@ -102,8 +102,11 @@ def dossier_withdraw(*, code: str, user: User, reason: str) -> Dossier:
 
 
 @transaction.atomic
-def dossier_mark_returned(*, code: str, user: User) -> Dossier:
-    """The one-stop shop handed the results to the applicant."""
+def dossier_mark_returned(*, code: str, user: User, rating: str = "", comment: str = "") -> Dossier:
+    """The one-stop shop handed the results to the applicant, who may rate
+    the handling there and then (`rating`; "" when they decline)."""
+    from dossiers.services.rating import _rating_save_locked
+
     dossier = _lock_dossier(user, code)
     _require_filer(user, dossier)
     if dossier.status in OPEN_DOSSIER_STATES or dossier.status == DossierStatus.WITHDRAWN or dossier.returned_at:
@@ -111,5 +114,7 @@ def dossier_mark_returned(*, code: str, user: User) -> Dossier:
     now = timezone.now()
     dossier.returned_at = now
     dossier.save(update_fields=["returned_at", "updated_at"])
+    if rating or comment:
+        _rating_save_locked(dossier, user=user, level=rating, comment=comment, at=now)
     _log(dossier=dossier, actor=user, action="return", source=dossier.status, target=dossier.status, at=now)
     return dossier
