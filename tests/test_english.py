@@ -41,7 +41,7 @@ def world(settings, tmp_path):
 
 
 def english_and_vietnamese(user, url: str) -> tuple[str, str]:
-    english = _client(user, "header").get(url)
+    english = _client(user, "cookie").get(url)
     vietnamese = _client(user, "none").get(url)
     assert english.status_code == 200 and vietnamese.status_code == 200, (url, english.status_code)
     return english.content.decode(), vietnamese.content.decode()
@@ -102,7 +102,7 @@ def pdf_text(content: bytes, tmp_path, name: str) -> str:
 def test_report_pdfs_in_english(world, tmp_path, url, english, vietnamese):
     eng = world[0]
     texts = {}
-    for how in ("header", "none"):
+    for how in ("cookie", "none"):
         response = _client(eng.viewer, how).get(url)
         assert response.status_code == 200, (url, response.status_code)
         content = b"".join(response.streaming_content) if response.streaming else response.content
@@ -110,8 +110,8 @@ def test_report_pdfs_in_english(world, tmp_path, url, english, vietnamese):
     for word in vietnamese:  # the check can fail: the default PDF is Vietnamese
         assert word in texts["none"], (url, word)
     for word in english:
-        assert word in texts["header"], (url, word, texts["header"][:1500])
-    left = [word for word in vietnamese if word in texts["header"]]
+        assert word in texts["cookie"], (url, word, texts["cookie"][:1500])
+    left = [word for word in vietnamese if word in texts["cookie"]]
     assert not left, f"{url}: Vietnamese left in the English PDF: {left}"
 
 
