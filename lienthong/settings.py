@@ -31,6 +31,7 @@ def env_list(name: str, default: str = "") -> list[str]:
 
 
 DEBUG = env_bool("DEBUG", False)
+PRODUCTION = env_bool("PRODUCTION", False)
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 if not SECRET_KEY:
     if not DEBUG and env_bool("PRODUCTION", False):
@@ -237,7 +238,10 @@ EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
 EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "30"))
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "lienthong@localhost")
 SMS_BACKEND = os.environ.get("SMS_BACKEND", "dossiers.notifications.LogSmsBackend")
-PORTAL_BASE_URL = os.environ.get("PORTAL_BASE_URL", "http://127.0.0.1:8000")
+# The portal's public address, for the links in QR codes, SMS and e-mail
+# (lienthong.links). `make run` sets it from its port; production must set it
+# (lienthong.checks refuses to start without it).
+PORTAL_BASE_URL = os.environ.get("PORTAL_BASE_URL", "" if PRODUCTION else "http://127.0.0.1:8000").strip()
 # PAdES signing of issued PDFs: PEM key and certificate paths (`make run`
 # generates a demo pair with `manage.py make_demo_signing_key`).
 DOCUMENT_SIGNING_KEY = os.environ.get("DOCUMENT_SIGNING_KEY", "")
