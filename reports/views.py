@@ -13,6 +13,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -34,7 +35,7 @@ from lienthong import formatting
 from lienthong.celery import BROKER_ERRORS
 from lienthong.errors import DomainError
 from lienthong.paging import PAGE_SIZE, pager_query
-from reports import exports, forms, selectors, services
+from reports import exports, forms, selectors, services, tasks
 from reports.api import adoption_query
 from reports.db import report_db
 from reports.models import DailyReport, DifficultyReport
@@ -228,13 +229,24 @@ def _pdf_job(request: access.SignedInRequest, *, kind: str, province: AdminUnit,
 @login_required
 def daily_list(request: access.SignedInRequest) -> HttpResponse:
     province = selectors.current_province(_province(request))
+    yesterday = timezone.localdate() - timedelta(days=1)
+    _yesterday_ensure(province, yesterday)
     # snapshots on default: the list is opened right after they are built
     reports = (DailyReport.objects.using(DEFAULT_DB_ALIAS).filter(province=province)
                .only("pk", "date", "generated_at", "sent_at", "data"))
-    yesterday = timezone.localdate() - timedelta(days=1)
     return render(request, "reports/daily_list.html", {
         "province": province, "provinces": _provinces_for(request.user), "reports": reports[:120],
         "yesterday": yesterday, "has_yesterday": reports.filter(date=yesterday).exists()})
+
+
+def _yesterday_ensure(province: AdminUnit, yesterday: date) -> None:
+    """Without a broker (`make run`: tasks run in-process, no beat) nothing
+    builds yesterday's report at the scheduled hour: the first visit does,
+    through the beat's own task. With a broker the beat builds it."""
+    if not settings.CELERY_TASK_ALWAYS_EAGER:
+        return
+    if not DailyReport.objects.using(DEFAULT_DB_ALIAS).filter(province=province, date=yesterday).exists():
+        tasks.build_daily_report.delay(yesterday.isoformat())
 
 
 def _daily_report_or_404(request: access.SignedInRequest, pk: int) -> DailyReport:
@@ -274,10 +286,24 @@ def daily_file(request: access.SignedInRequest, pk: int, kind: str) -> HttpRespo
 
 @login_required
 def daily_preview(request: access.SignedInRequest) -> HttpResponseBase:
-    """Any past date on demand; the stored snapshot when there is one."""
+    """Any past date on demand; the stored snapshot when there is one. A date
+    that is not a date, or has no report yet (today, the future), is said
+    so: never another day's report in its place."""
     province = selectors.current_province(_province(request))
     yesterday = timezone.localdate() - timedelta(days=1)
-    day = min(_parse_date(request.GET.get("date"), yesterday), yesterday)
+    raw = (request.GET.get("date") or "").strip()
+    day = _parse_date(raw, date.min) if raw else yesterday
+    error = ""
+    if day == date.min:
+        error = _("Ngày: “%(value)s” không phải là ngày hợp lệ (dd/mm/yyyy).") % {"value": raw}
+    elif day > yesterday:
+        error = _("Ngày: chưa có báo cáo ngày %(date)s; báo cáo của một ngày được lập sau khi ngày đó kết thúc.") % {
+            "date": formatting.day(day)}
+    if error:
+        return render(request, "reports/daily_missing.html", {
+            "province": province, "provinces": _provinces_for(request.user), "error": error, "raw": raw,
+            "yesterday": yesterday}, status=400 if day == date.min else 404)
+    _yesterday_ensure(province, yesterday)
     snap = DailyReport.objects.using(DEFAULT_DB_ALIAS).filter(province=province, date=day).first()
     if snap is not None:
         return redirect("reports:daily_detail", pk=snap.pk)
