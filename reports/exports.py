@@ -164,8 +164,9 @@ def daily_official(data: dict[str, Any]) -> dict[str, Any]:
     legal basis, recipients ("Nơi nhận") and signature block. The number is
     the report's day of the year (one daily report a day and province);
     the date is the day the figures were fixed."""
-    from dossiers import rules
     from agencies.models import AdminUnit
+    from dossiers import rules
+    from reports.db import report_db
     from reports.models import ReportRecipient
 
     day = date.fromisoformat(data["date"])
@@ -173,7 +174,8 @@ def daily_official(data: dict[str, Any]) -> dict[str, Any]:
         day + timedelta(days=1))
     province = data["province_name"]
     place = province.removeprefix("Tỉnh ").removeprefix("Thành phố ")
-    recipients = [r.name or r.email for r in ReportRecipient.objects.filter(
+    # configuration beside the figures: on the reports' database like them
+    recipients = [r.name or r.email for r in ReportRecipient.objects.using(report_db()).filter(
         province__code=data["province"], province__map=AdminUnit.Map.CURRENT).order_by("name", "email")]
     return {
         "body_parent": _("ỦY BAN NHÂN DÂN"), "body": province.upper(),
