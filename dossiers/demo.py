@@ -1,6 +1,9 @@
 """Demo dossiers for `manage.py seed_demo`: two dozen dossiers at Xã Tân Hồng
-(29926), Tỉnh Đồng Tháp (82), in every state of both bundles, made through
-the same services the portal uses (so every one has its transition log).
+(29926), Tỉnh Đồng Tháp (82), in every state of both bundles, plus eight
+weeks of past work (HISTORY), made through the same services the portal uses
+(so every one has its transition log). Each step happens at its own past
+instant (lienthong.clock), with the handling times of a working province, so
+the dashboard's trend, medians and overdue counts look real.
 
 Idempotent: each recipe is marked by its applicant's email
 (`demo.<key>@demo.lienthong.vn`) and is built only when missing, all or
@@ -9,6 +12,7 @@ nothing. Applicants are not notified.
 from __future__ import annotations
 
 import logging
+import random
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
@@ -17,6 +21,7 @@ from django.utils import timezone
 
 from agencies.models import User
 from dossiers.models import Dossier, Leg, Transition
+from lienthong import clock
 
 logger = logging.getLogger(__name__)
 
@@ -113,6 +118,45 @@ RECIPES = [
            extra={"benefit_category": "none", "is_household_head": True}),
     Recipe("d12", "death", 1, ["death_registration", F], ["withdraw"]),
 ]
+# Eight weeks of past work before the recipes above: one to three dossiers
+# a working day, most completed, a few refused or given back.
+HISTORY_DAYS = range(10, 57)
+
+
+def _history() -> list[Recipe]:
+    from agencies.calendar import is_working_day
+
+    rng = random.Random(82)
+    today = timezone.localdate()
+    recipes = []
+    for days_ago in HISTORY_DAYS:
+        for n in range(rng.choice([0, 1, 1, 1, 2])):
+            if not is_working_day(today - timedelta(days=days_ago)):
+                continue
+            roll = rng.random()
+            if rng.random() < 0.6:
+                services = BIRTH_ALL if rng.random() < 0.7 else BIRTH_CARD
+                steps = [f"done:{s}" for s in services]
+                if roll < 0.07:
+                    steps = ["reject:birth_registration"]
+            else:
+                services = ["death_registration", F]
+                steps = [f"done:{s}" for s in services]
+                if roll < 0.07:
+                    steps = ["done:death_registration", "reject:funeral_allowance"]
+            if roll > 0.6 and not steps[-1].startswith("reject"):
+                steps.append("returned")
+            bundle = "birth" if services[0] == "birth_registration" else "death"
+            recipes.append(Recipe(f"h{days_ago:02d}{n}", bundle, days_ago, services, steps,
+                                  channel="one_stop" if rng.random() < 0.45 else "online"))
+    return recipes
+
+
+# Hours from a leg's opening to its completion, as a working province takes
+# them (same-day civil status, a few days for residence and benefits).
+HANDLING_HOURS = {"birth_registration": (1.5, 26), "residence_registration": (20, 96),
+                  "health_insurance_card": (6, 60), "death_registration": (1, 8),
+                  "funeral_allowance": (30, 150), "funeral_support": (24, 120)}
 REJECT_REASON = {
     "birth_registration": "wrong_commune",
     "residence_registration": "collective_household",
@@ -175,19 +219,23 @@ def _office_hours(days_ago: int, index: int) -> datetime:
     day = timezone.localdate() - timedelta(days=days_ago)
     while days_ago and not is_working_day(day):
         day -= timedelta(days=1)
-    when = datetime.combine(day, time(8, 0), tzinfo=TZ) + timedelta(minutes=17 * index)
-    return min(when, now - timedelta(minutes=5))
+    when = datetime.combine(day, time(7, 30), tzinfo=TZ) + timedelta(minutes=23 * (index % 20))
+    return min(when, now - timedelta(minutes=30))
 
 
 def _build(recipe: Recipe, index: int, users: dict[str, User]) -> Dossier:
     from dossiers import services
 
+    rng = random.Random(recipe.key)
     when = _office_hours(recipe.days_ago, index)
-    dossier = services.dossier_submit(data=_payload(recipe, index, when), user=users["admin"])
+    latest = timezone.now() - timedelta(minutes=2)
+    with clock.at(when):
+        dossier = services.dossier_submit(data=_payload(recipe, index, when), user=users["admin"])
     # Filed by the demo citizen online, or by the clerk at the counter.
     submitter = users["citizen"] if recipe.channel == "online" else users["clerk"]
     Dossier.objects.filter(pk=dossier.pk).update(submitted_by=submitter)
     Transition.objects.filter(dossier=dossier, action__in=["submit", "create"]).update(actor=submitter)
+    cursor = when
 
     def leg(service: str) -> Leg:
         return Leg.objects.get(dossier=dossier, service=service)
@@ -195,23 +243,40 @@ def _build(recipe: Recipe, index: int, users: dict[str, User]) -> Dossier:
     def officer(service: str) -> User:
         return users[leg(service).agency]
 
+    def step_at(service: str, share: tuple[float, float]) -> datetime:
+        """An instant `share` of the way through the service's handling time
+        after the leg opened; never before the previous step, never in the future."""
+        nonlocal cursor
+        opened = leg(service).started_at or cursor
+        low, high = HANDLING_HOURS.get(service, (2, 48))
+        hours = rng.uniform(low, high) * rng.uniform(*share)
+        cursor = min(max(opened + timedelta(hours=hours), cursor + timedelta(minutes=1)), latest)
+        return cursor
+
     for step in recipe.steps:
         verb, _sep, service = step.partition(":")
-        if verb in ("accept", "done"):
-            services.leg_accept(leg_id=leg(service).pk, user=officer(service))
+        if verb in ("accept", "done", "ask"):
+            if leg(service).status == "pending":
+                with clock.at(step_at(service, (0.05, 0.2))):
+                    services.leg_accept(leg_id=leg(service).pk, user=officer(service))
         if verb == "done":
-            done = services.leg_complete(leg_id=leg(service).pk, user=officer(service))
-            services.leg_fan_out(leg_id=done.pk)
+            with clock.at(step_at(service, (0.8, 1.0))):
+                done = services.leg_complete(leg_id=leg(service).pk, user=officer(service))
+                services.leg_fan_out(leg_id=done.pk)
         elif verb == "ask":
-            services.leg_request_supplement(leg_id=leg(service).pk, user=officer(service),
-                                            reason="Bổ sung bản chụp giấy chứng sinh/giấy báo tử rõ nét.")
+            with clock.at(step_at(service, (0.2, 0.4))):
+                services.leg_request_supplement(leg_id=leg(service).pk, user=officer(service),
+                                                reason="Bổ sung bản chụp giấy chứng sinh/giấy báo tử rõ nét.")
         elif verb == "reject":
-            services.leg_reject(leg_id=leg(service).pk, user=officer(service),
-                                reason=REJECT_REASON.get(service, "other"))
+            with clock.at(step_at(service, (0.3, 0.9))):
+                services.leg_reject(leg_id=leg(service).pk, user=officer(service),
+                                    reason=REJECT_REASON.get(service, "other"))
         elif verb == "withdraw":
-            services.dossier_withdraw(code=dossier.code, user=submitter, reason="Gia đình nộp nhầm thủ tục.")
+            with clock.at(min(cursor + timedelta(hours=3), latest)):
+                services.dossier_withdraw(code=dossier.code, user=submitter, reason="Gia đình nộp nhầm thủ tục.")
         elif verb == "returned":
-            services.dossier_mark_returned(code=dossier.code, user=users["clerk"])
+            with clock.at(min(cursor + timedelta(hours=rng.uniform(4, 48)), latest)):
+                services.dossier_mark_returned(code=dossier.code, user=users["clerk"])
     return dossier
 
 
@@ -224,7 +289,7 @@ def demo_dossiers_ensure() -> int:
         logger.warning("demo users missing: run seed_demo first")
         return 0
     with services.notifications_muted():
-        for index, recipe in enumerate(RECIPES):
+        for index, recipe in enumerate(RECIPES + _history()):
             if Dossier.objects.filter(applicant_email=EMAIL.format(key=recipe.key)).exists():
                 continue
             try:

@@ -32,7 +32,7 @@ from agencies.access import mask_personal_id
 from agencies.models import Agency, AgencyKind
 from dossiers.models import Document, Dossier, Leg, LegStatus, Service
 from dossiers.vocabulary import DOCUMENT_SERVICE, Relationship, Sex, label
-from lienthong import formatting
+from lienthong import formatting, links
 
 logger = logging.getLogger("lienthong.documents")
 
@@ -277,7 +277,7 @@ def verification_path(document: Document) -> str:
 
 
 def verification_url(document: Document) -> str:
-    return settings.PORTAL_BASE_URL.rstrip("/") + verification_path(document)
+    return links.absolute_url(verification_path(document))
 
 
 def qr_svg_data_uri(text: str) -> str:

@@ -16,7 +16,7 @@ from django.utils import timezone, translation
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
-from lienthong import formatting
+from lienthong import formatting, links
 from lienthong.text import sms_text
 
 logger = logging.getLogger("lienthong.sms")
@@ -49,7 +49,7 @@ def dossier_link(dossier) -> str:
             path = reverse("citizen:track")
     except NoReverseMatch:
         path = "/tra-cuu/"
-    return f"{settings.PORTAL_BASE_URL.rstrip('/')}{path}"
+    return links.absolute_url(path)
 
 
 def _fmt(moment) -> str:

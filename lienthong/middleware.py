@@ -12,6 +12,9 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.middleware.locale import LocaleMiddleware
+from django.utils import translation
+from django.utils.translation import get_supported_language_variant
 from django.utils.translation import gettext as _
 
 
@@ -56,3 +59,28 @@ class NulCharacterMiddleware:
             return JsonResponse({name: [message] for name in where}, status=400,
                                 json_dumps_params={"ensure_ascii": False})
         return HttpResponse(f"{message} ({', '.join(where)})", status=400, content_type="text/plain; charset=utf-8")
+
+
+class PortalLocaleMiddleware(LocaleMiddleware):
+    """Vietnamese for everyone; English only for whoever picked it.
+
+    Django's LocaleMiddleware follows the browser's Accept-Language, and most
+    office PCs (English Windows) and Chromium itself ask for English. The
+    pages therefore read only the language the person chose with the
+    switcher (set_language stores it in the language cookie), else
+    LANGUAGE_CODE. The API keeps following Accept-Language: API.md promises
+    error messages in the request's language to the programs that call it."""
+
+    def process_request(self, request: HttpRequest) -> None:
+        if request.path.startswith("/api/"):
+            super().process_request(request)
+            return
+        language = settings.LANGUAGE_CODE
+        chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+        if chosen:
+            try:
+                language = get_supported_language_variant(chosen)
+            except LookupError:
+                pass
+        translation.activate(language)
+        request.LANGUAGE_CODE = translation.get_language()

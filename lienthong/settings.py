@@ -75,7 +75,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    # Vietnamese unless the person picked English (not the browser's language).
+    "lienthong.middleware.PortalLocaleMiddleware",
     # After the locale is chosen, so their refusals speak the person's
     # language rather than whatever the thread served last; before anything
     # reads the body or resolves the URL.
@@ -256,7 +257,10 @@ EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
 EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "30"))
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "lienthong@localhost")
 SMS_BACKEND = os.environ.get("SMS_BACKEND", "dossiers.notifications.LogSmsBackend")
-PORTAL_BASE_URL = os.environ.get("PORTAL_BASE_URL", "http://127.0.0.1:8000")
+# The portal's public address, for the links in QR codes, SMS and e-mail
+# (lienthong.links). `make run` sets it from its port; production must set it
+# (lienthong.checks refuses to start without it).
+PORTAL_BASE_URL = os.environ.get("PORTAL_BASE_URL", "" if PRODUCTION else "http://127.0.0.1:8000").strip()
 # PAdES signing of issued PDFs: PEM key and certificate paths (`make run`
 # generates a demo pair with `manage.py make_demo_signing_key`).
 DOCUMENT_SIGNING_KEY = os.environ.get("DOCUMENT_SIGNING_KEY", "")

@@ -3,6 +3,7 @@ already-aggregated figures."""
 from __future__ import annotations
 
 import io
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.template.loader import render_to_string
@@ -155,6 +156,37 @@ def daily_context(data: dict[str, Any]) -> dict[str, Any]:
                                                                         "rejected")],
         "difficulty_rows": [{**d, "service_label": service_label(d["service"]) if d["service"] else "",
                              "since_display": _dmy(d["since"])} for d in data["difficulties"]],
+        "official": daily_official(data),
+    }
+
+
+def daily_official(data: dict[str, Any]) -> dict[str, Any]:
+    """The parts of an administrative document (Nghị định 30/2020/NĐ-CP,
+    Phụ lục I): issuing body, number and symbol, place and date, subject,
+    legal basis, recipients ("Nơi nhận") and signature block. The number is
+    the report's day of the year (one daily report a day and province);
+    the date is the day the figures were fixed."""
+    from agencies.models import AdminUnit
+    from dossiers import rules
+    from reports.db import report_db
+    from reports.models import ReportRecipient
+
+    day = date.fromisoformat(data["date"])
+    made = datetime.fromisoformat(data["generated_at"]).date() if data.get("generated_at") else (
+        day + timedelta(days=1))
+    province = data["province_name"]
+    place = province.removeprefix("Tỉnh ").removeprefix("Thành phố ")
+    # configuration beside the figures: on the reports' database like them
+    recipients = [r.name or r.email for r in ReportRecipient.objects.using(report_db()).filter(
+        province__code=data["province"], province__map=AdminUnit.Map.CURRENT).order_by("name", "email")]
+    return {
+        "body_parent": _("ỦY BAN NHÂN DÂN"), "body": province.upper(),
+        "number": _("Số: %(n)s/BC-UBND") % {"n": day.timetuple().tm_yday},
+        "place_date": _("%(place)s, ngày %(d)02d tháng %(m)02d năm %(y)d") % {
+            "place": place, "d": made.day, "m": made.month, "y": made.year},
+        "subject": _("Kết quả thực hiện liên thông các thủ tục hành chính ngày %(date)s") % {"date": _dmy(data["date"])},
+        "basis": _("Căn cứ %(citation)s.") % {"citation": rules.citation("citation.report.daily", day)},
+        "recipients": recipients,
     }
 
 

@@ -16,13 +16,14 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.mail import EmailMessage
 from django.db import DEFAULT_DB_ALIAS, IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from agencies import access
 from agencies.models import AdminUnit, User
 from agencies.selectors import resolve_unit
-from lienthong import formatting
+from lienthong import formatting, links
 from lienthong.celery import RETRY_ON
 from lienthong.errors import DomainError
 from reports import selectors
@@ -237,7 +238,7 @@ def daily_report_send(*, report_id: int) -> int:
         "date": formatting.day(report.date), "received": total["received"], "completed": total["completed"],
         "on_time": total["on_time"], "overdue": total["overdue"], "rejected": total["rejected"],
         "awaiting": total["awaiting_supplement"],
-        "url": f"{settings.PORTAL_BASE_URL}/bao-cao/ngay/{report.pk}/"}
+        "url": links.absolute_url(reverse("reports:daily_detail", args=[report.pk]))}
     message = EmailMessage(subject, body, to=to)
     for f, mime in ((report.pdf, "application/pdf"),
                     (report.xlsx, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")):

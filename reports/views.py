@@ -37,7 +37,7 @@ from lienthong.celery import BROKER_ERRORS
 from lienthong.errors import DomainError
 from lienthong.forms import DATE_INPUT_FORMATS
 from lienthong.paging import PAGE_SIZE, pager_query
-from reports import exports, forms, ranges, selectors, services
+from reports import exports, forms, ranges, selectors, services, tasks
 from reports.api import adoption_query
 from reports.db import report_db
 from reports.models import DailyReport, DifficultyReport
@@ -234,18 +234,25 @@ def _pdf_job(request: access.SignedInRequest, *, kind: str, province: AdminUnit,
 
 @login_required
 def daily_list(request: access.SignedInRequest) -> HttpResponse:
-    return _daily_list(request, selectors.current_province(_province(request)))
-
-
-def _daily_list(request: access.SignedInRequest, province: AdminUnit, errors: dict | None = None) -> HttpResponse:
+    province = selectors.current_province(_province(request))
+    yesterday = timezone.localdate() - timedelta(days=1)
+    _yesterday_ensure(province, yesterday)
     # snapshots on default: the list is opened right after they are built
     reports = (DailyReport.objects.using(DEFAULT_DB_ALIAS).filter(province=province)
                .only("pk", "date", "generated_at", "sent_at", "data"))
-    yesterday = timezone.localdate() - timedelta(days=1)
     return render(request, "reports/daily_list.html", {
         "province": province, "provinces": _provinces_for(request.user), "reports": reports[:120],
-        "yesterday": yesterday, "has_yesterday": reports.filter(date=yesterday).exists(), "errors": errors},
-        status=400 if errors else 200)
+        "yesterday": yesterday, "has_yesterday": reports.filter(date=yesterday).exists()})
+
+
+def _yesterday_ensure(province: AdminUnit, yesterday: date) -> None:
+    """Without a broker (`make run`: tasks run in-process, no beat) nothing
+    builds yesterday's report at the scheduled hour: the first visit does,
+    through the beat's own task. With a broker the beat builds it."""
+    if not settings.CELERY_TASK_ALWAYS_EAGER:
+        return
+    if not DailyReport.objects.using(DEFAULT_DB_ALIAS).filter(province=province, date=yesterday).exists():
+        tasks.build_daily_report.delay(yesterday.isoformat())
 
 
 def _daily_report_or_404(request: access.SignedInRequest, pk: int) -> DailyReport:
@@ -285,13 +292,26 @@ def daily_file(request: access.SignedInRequest, pk: int, kind: str) -> HttpRespo
 
 @login_required
 def daily_preview(request: access.SignedInRequest) -> HttpResponseBase:
-    """Any past date on demand; the stored snapshot when there is one."""
+    """Any past date on demand; the stored snapshot when there is one. A date
+    that is not a date, or has no report yet (today, the future), is said
+    so: never another day's report in its place."""
     province = selectors.current_province(_province(request))
     yesterday = timezone.localdate() - timedelta(days=1)
+    raw = (request.GET.get("date") or "").strip()
     try:
-        day = min(ranges.parse_day(request.GET, "date", yesterday, label=_("Xem báo cáo của ngày")), yesterday)
+        day = ranges.parse_day(request.GET, "date", yesterday, label=_("Ngày"))
     except DomainError as exc:
-        return _daily_list(request, province, exc.errors)
+        error, status = " ".join(m for msgs in exc.errors.values() for m in msgs), 400
+    else:
+        error, status = "", 200
+        if day > yesterday:
+            error, status = _("Ngày: chưa có báo cáo ngày %(date)s; báo cáo của một ngày được lập sau khi ngày đó "
+                              "kết thúc.") % {"date": formatting.day(day)}, 404
+    if error:
+        return render(request, "reports/daily_missing.html", {
+            "province": province, "provinces": _provinces_for(request.user), "error": error, "raw": raw,
+            "yesterday": yesterday}, status=status)
+    _yesterday_ensure(province, yesterday)
     snap = DailyReport.objects.using(DEFAULT_DB_ALIAS).filter(province=province, date=day).first()
     if snap is not None:
         return redirect("reports:daily_detail", pk=snap.pk)

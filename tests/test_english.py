@@ -41,7 +41,7 @@ def world(settings, tmp_path):
 
 
 def english_and_vietnamese(user, url: str) -> tuple[str, str]:
-    english = _client(user, "header").get(url)
+    english = _client(user, "cookie").get(url)
     vietnamese = _client(user, "none").get(url)
     assert english.status_code == 200 and vietnamese.status_code == 200, (url, english.status_code)
     return english.content.decode(), vietnamese.content.decode()
@@ -108,7 +108,7 @@ def test_report_pdfs_in_english(transactional_db, world, settings, tmp_path, cel
     settings.MEDIA_ROOT = project.MEDIA_ROOT  # where the worker writes the files
     eng = world[0]
     texts = {}
-    for how in ("header", "none"):
+    for how in ("cookie", "none"):
         client = _client(eng.viewer, how)
         asked = client.get(url)
         assert asked.status_code == 302 and "job=" in asked["Location"], (url, asked.status_code)
@@ -121,8 +121,8 @@ def test_report_pdfs_in_english(transactional_db, world, settings, tmp_path, cel
     for word in vietnamese:  # the check can fail: the default PDF is Vietnamese
         assert word in texts["none"], (url, word)
     for word in english:
-        assert word in texts["header"], (url, word, texts["header"][:1500])
-    left = [word for word in vietnamese if word in texts["header"]]
+        assert word in texts["cookie"], (url, word, texts["cookie"][:1500])
+    left = [word for word in vietnamese if word in texts["cookie"]]
     assert not left, f"{url}: Vietnamese left in the English PDF: {left}"
 
 

@@ -26,7 +26,8 @@ PRODUCTION_HOST = "lienthong.example.vn"
 
 def _production_env() -> dict[str, str]:
     env = dict(os.environ, PRODUCTION="1", SECRET_KEY=secrets.token_urlsafe(64), ALLOWED_HOSTS=PRODUCTION_HOST,
-               DJANGO_SETTINGS_MODULE="lienthong.settings", DEBUG="0")
+               DJANGO_SETTINGS_MODULE="lienthong.settings", DEBUG="0",
+               PORTAL_BASE_URL=f"https://{PRODUCTION_HOST}")
     # The test runner's own switches are not part of a deployment.
     for name in ("TEST_DATABASE_NAME", "DJANGO_ALLOW_ASYNC_UNSAFE"):
         env.pop(name, None)
@@ -41,6 +42,21 @@ def test_check_deploy_is_clean_with_production_settings():
     output = done.stdout + done.stderr
     assert done.returncode == 0, output
     assert "System check identified no issues" in output, output
+
+
+@pytest.mark.parametrize("command", [["check", "--deploy"], ["check"]])
+def test_production_refuses_to_start_without_its_public_address(command):
+    """QR codes, SMS and e-mails carry absolute links: without
+    PORTAL_BASE_URL a production deployment is an error, for `check --deploy`
+    and for every command that runs the checks (migrate in the release
+    step, runserver)."""
+    env = _production_env()
+    del env["PORTAL_BASE_URL"]
+    done = subprocess.run([sys.executable, "manage.py", *command], cwd=ROOT, env=env, capture_output=True,
+                          text=True, timeout=180)
+    output = done.stdout + done.stderr
+    assert done.returncode != 0, output
+    assert "lienthong.E002" in output and "PORTAL_BASE_URL" in output, output
 
 
 PRODUCTION_PROBE = r"""

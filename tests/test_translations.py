@@ -5,8 +5,9 @@ Source strings are Vietnamese msgids; English is the second language
 add strings: (a) nothing untranslated or fuzzy, placeholders kept, the
 committed .mo matches the .po (`make run` compiles nothing), and a fresh
 `makemessages` finds no msgid the catalogue lacks; (b) pages render in English
-when the browser asks for it (Accept-Language or the language cookie);
-(c) API errors follow Accept-Language, Vietnamese by default.
+when the person picked English (the language cookie), and stay Vietnamese
+when only the browser asks for English (Accept-Language); (c) API errors
+follow Accept-Language, Vietnamese by default.
 """
 from __future__ import annotations
 
@@ -212,13 +213,13 @@ def _client(who, how: str) -> Client:
 
 PAGES = [
     # (who, url name, how English is asked for, an English label the page must show)
-    (None, "login", "header", "Password"),
+    (None, "login", "cookie", "Password"),
     (None, "landing", "cookie", "Sign in"),
-    ("clerk", "staff:counter", "header", "Receive dossiers"),
+    ("clerk", "staff:counter", "cookie", "Receive dossiers"),
     ("officer", "staff:queue", "cookie", "Work queue"),
-    ("citizen", "citizen:home", "header", "My dossiers"),
+    ("citizen", "citizen:home", "cookie", "My dossiers"),
     ("citizen", "citizen:wizard", "cookie", "Submit a new dossier"),
-    (None, "citizen:signup", "header", "Create a citizen account"),
+    (None, "citizen:signup", "cookie", "Create a citizen account"),
     ("viewer", "reports:dashboard", "cookie", "Dashboard"),
 ]
 
@@ -229,6 +230,9 @@ def test_page_renders_in_english(people, who, name, how, label):
     url = reverse(name)
     english = _client(user, how).get(url, follow=True)
     vietnamese = _client(user, "none").get(url, follow=True)
+    # The browser's language alone does not switch the page: Vietnamese first.
+    browser_english = _client(user, "header").get(url, follow=True)
+    assert '<html lang="vi">' in browser_english.content.decode(), url
     assert english.status_code == 200, (url, english.status_code)
     assert vietnamese.status_code == 200, (url, vietnamese.status_code)
     html_en, html_vi = english.content.decode(), vietnamese.content.decode()

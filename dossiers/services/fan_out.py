@@ -6,7 +6,6 @@ from datetime import datetime
 from functools import partial
 
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from dossiers import deadlines, rules, vocabulary
@@ -20,6 +19,7 @@ from dossiers.services._core import (
     _on,
     _queue_fan_out,
 )
+from lienthong import clock
 
 
 # --- worker side: fan-out, automatic legs, sweep ------------------------------
@@ -31,7 +31,7 @@ def leg_fan_out(*, leg_id: int) -> list[int]:
         dossier, prerequisite = _lock_leg(None, leg_id)
     except (Leg.DoesNotExist, Dossier.DoesNotExist):
         return []
-    now = timezone.now()
+    now = clock.now()
     if prerequisite.status in (LegStatus.REJECTED, LegStatus.CANCELLED):
         ids = list(Leg.objects.filter(depends_on=prerequisite, status=LegStatus.WAITING).values_list("pk", flat=True))
         _cancel_dependants(prerequisite, actor=None, at=now)
@@ -89,7 +89,7 @@ def dossier_automatic_legs_ensure(*, dossier_id: int) -> Leg | None:
     prerequisite = legs[Service.DEATH_REGISTRATION]
     if prerequisite.status in (LegStatus.REJECTED, LegStatus.CANCELLED):
         return None
-    now = timezone.now()
+    now = clock.now()
     leg = Leg(dossier=dossier, service=Service.RESIDENCE_REMOVAL, agency=vocabulary.agency_of(Service.RESIDENCE_REMOVAL), status=LegStatus.WAITING,
               scope_unit_id=dossier.scope_unit_id, scope_province_id=dossier.scope_province_id,
               automatic=True, depends_on=prerequisite,
@@ -118,5 +118,5 @@ def _automatic_leg_finish(leg_id: int) -> bool:
     if not locked.automatic or locked.status not in (LegStatus.PENDING, LegStatus.IN_PROGRESS):
         return False
     locked.dossier = dossier
-    _leg_auto_complete(dossier, locked, at=timezone.now())
+    _leg_auto_complete(dossier, locked, at=clock.now())
     return True

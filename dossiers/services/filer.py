@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from agencies import access
@@ -13,6 +12,7 @@ from agencies.models import User
 from dossiers import deadlines
 from dossiers.models import FINAL_LEG_STATES, OPEN_DOSSIER_STATES, Dossier, DossierStatus, Leg, LegStatus
 from dossiers.services._core import _attachment_save, _changed, _clean_reason, _lock_dossier, _log
+from lienthong import clock
 from lienthong.errors import DomainError
 
 
@@ -36,7 +36,7 @@ def dossier_supplement(*, code: str, user: User, note: str, files: Sequence = ()
     legs = list(Leg.objects.select_for_update().filter(dossier=dossier, status=LegStatus.AWAITING_SUPPLEMENT))
     if not legs:
         raise _changed(_("Hồ sơ không có thủ tục nào đang chờ bổ sung."))
-    now = timezone.now()
+    now = clock.now()
     if any(leg.supplement_due_at and leg.supplement_due_at < now for leg in legs):
         raise _changed(_("Đã quá hạn bổ sung hồ sơ."))
     cleaned = []
@@ -81,7 +81,7 @@ def dossier_withdraw(*, code: str, user: User, reason: str) -> Dossier:
     legs = list(Leg.objects.select_for_update().filter(dossier=dossier))
     if dossier.status not in OPEN_DOSSIER_STATES or any(leg.status == LegStatus.COMPLETED for leg in legs):
         raise _changed(_("Chỉ rút được hồ sơ khi chưa có thủ tục nào hoàn thành."))
-    now = timezone.now()
+    now = clock.now()
     for leg in legs:
         if leg.status in FINAL_LEG_STATES:
             continue
@@ -111,7 +111,7 @@ def dossier_mark_returned(*, code: str, user: User, rating: str = "", comment: s
     _require_filer(user, dossier)
     if dossier.status in OPEN_DOSSIER_STATES or dossier.status == DossierStatus.WITHDRAWN or dossier.returned_at:
         raise _changed(_("Hồ sơ chưa có kết quả để trả hoặc đã trả kết quả."))
-    now = timezone.now()
+    now = clock.now()
     dossier.returned_at = now
     dossier.save(update_fields=["returned_at", "updated_at"])
     if rating or comment:

@@ -3,7 +3,6 @@ complete with a result, reject (docs/domain.md §4)."""
 from __future__ import annotations
 
 from django.db import transaction
-from django.utils import timezone
 
 from agencies.models import User
 from dossiers import deadlines, rules
@@ -21,6 +20,7 @@ from dossiers.services._core import (
     _refuse_nul,
     _require,
 )
+from lienthong import clock
 
 
 # --- leg transitions (officers) -----------------------------------------------
@@ -28,7 +28,7 @@ from dossiers.services._core import (
 def leg_accept(*, leg_id: int, user: User) -> Leg:
     dossier, leg = _lock_leg(user, leg_id)
     _require(leg.accept)
-    now = timezone.now()
+    now = clock.now()
     source = leg.status
     leg.accept()
     leg.assigned_to = _actor(user)
@@ -43,7 +43,7 @@ def leg_request_supplement(*, leg_id: int, user: User, reason: str) -> Leg:
     dossier, leg = _lock_leg(user, leg_id)
     _require(leg.request_supplement)
     reason = _clean_reason(reason)
-    now = timezone.now()
+    now = clock.now()
     source = leg.status
     leg.request_supplement()
     leg.paused_at = now
@@ -60,7 +60,7 @@ def leg_complete(*, leg_id: int, user: User | None, result: dict | None = None) 
     dossier, leg = _lock_leg(user, leg_id)
     _refuse_nul(result, "result")
     _require(leg.complete)
-    return _leg_complete_locked(dossier, leg, actor=user, result=result, at=timezone.now())
+    return _leg_complete_locked(dossier, leg, actor=user, result=result, at=clock.now())
 
 
 
@@ -81,5 +81,5 @@ def leg_reject(*, leg_id: int, user: User, reason: str) -> Leg:
         raise _changed()
     _require(leg.reject)
     reason = _reason_label(leg.service, _clean_reason(reason))
-    return _leg_reject_locked(dossier, leg, actor=user, reason=reason, at=timezone.now())
+    return _leg_reject_locked(dossier, leg, actor=user, reason=reason, at=clock.now())
 

@@ -7,7 +7,6 @@ from datetime import datetime, timedelta
 
 from django.db import transaction
 from django.db.models import Q
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from dossiers import rules, vocabulary
@@ -23,6 +22,7 @@ from dossiers.models import (
 )
 from dossiers.services._core import _dispatch, _dispatch_document, _dossier_roll_up, _leg_reject_locked, _lock_leg, _on
 from dossiers.services.fan_out import _automatic_leg_finish, dossier_automatic_legs_ensure, leg_fan_out
+from lienthong import clock
 
 logger = logging.getLogger("dossiers.services")
 
@@ -37,7 +37,7 @@ DOCUMENT_RETRY_AFTER = timedelta(minutes=2)
 @transaction.atomic
 def leg_expire_supplement(*, leg_id: int, now: datetime | None = None) -> bool:
     """Reject a leg whose supplement did not come in time (docs/domain.md §4)."""
-    now = now or timezone.now()
+    now = now or clock.now()
     try:
         dossier, leg = _lock_leg(None, leg_id)
     except (Leg.DoesNotExist, Dossier.DoesNotExist):
@@ -58,7 +58,7 @@ def dossier_close_if_final(*, dossier_id: int) -> bool:
     if dossier is None or dossier.status not in OPEN_DOSSIER_STATES:
         return False
     before = dossier.status
-    _dossier_roll_up(dossier, actor=None, at=timezone.now())
+    _dossier_roll_up(dossier, actor=None, at=clock.now())
     return dossier.status != before
 
 
@@ -66,7 +66,7 @@ def dossiers_sweep(*, now: datetime | None = None, documents_after: timedelta = 
                    ) -> dict[str, int]:
     """The periodic catch-up (beat, every minute). Each step is its own small
     transaction and safe to run twice or side by side with another sweep."""
-    now = now or timezone.now()
+    now = now or clock.now()
     counts = {"fan_out": 0, "overdue": 0, "expired": 0, "automatic": 0, "closed": 0}
 
     # 1. Fan-out a worker missed: something waits on a final prerequisite.
