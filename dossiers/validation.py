@@ -57,7 +57,8 @@ from lienthong.text import nfc
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
 
-__all__ = ["CleanFile", "PlannedLeg", "Submission", "attachment_clean", "submission_clean", "RELATIONSHIPS"]
+__all__ = ["CleanFile", "PlannedLeg", "Submission", "attachment_clean", "clean_result_text", "submission_clean",
+           "RELATIONSHIPS"]
 
 # Sanity limits on free input (not legal numbers: they only keep garbage out).
 NAME_MAX = 100
@@ -231,7 +232,9 @@ class Submission:
     files: list[CleanFile] = field(default_factory=list)
 
 
-class _Errors(dict):
+class FieldErrors(dict):
+    """{dotted field key: [messages]}, as DomainError carries them."""
+
     def add(self, key: str, message: str) -> None:
         self.setdefault(key, []).append(str(message))
 
@@ -279,13 +282,41 @@ def _has_controls(text: str) -> bool:
     return any(unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Co", "Cn") for ch in text)
 
 
-def clean_name(value: str, key: str, errors: _Errors) -> str:
-    """A person's name: NFC, letters with spaces, hyphens, apostrophes and dots."""
+# Scripts whose letters pass for one another ("а" Cyrillic, "a" Latin): one
+# name may use one of them only.
+_CONFUSABLE_SCRIPTS = ("LATIN", "CYRILLIC", "GREEK")
+
+
+def _is_look_alike(text: str) -> bool:
+    """Letters that only look like the keyboard's: fullwidth forms
+    (U+FF00–FFEF), mathematical alphanumerics (U+1D400–1D7FF) and any other
+    compatibility letter (ℕ, ﬁ: NFKC changes them), or Latin mixed with
+    Cyrillic or Greek in one name. Vietnamese letters (NFC precomposed, đ, ơ,
+    ư…) are plain Latin letters: NFKC leaves them as they are."""
+    scripts = set()
+    for ch in text:
+        if 0xFF00 <= ord(ch) <= 0xFFEF or 0x1D400 <= ord(ch) <= 0x1D7FF:
+            return True
+        if ch.isalpha():
+            if unicodedata.normalize("NFKC", ch) != ch:
+                return True
+            script = unicodedata.name(ch, "").split(" ", 1)[0]
+            if script in _CONFUSABLE_SCRIPTS:
+                scripts.add(script)
+    return len(scripts) > 1
+
+
+def clean_name(value: str, key: str, errors: FieldErrors) -> str:
+    """A person's name: NFC, letters with spaces, hyphens, apostrophes and
+    dots, all of one script and none of them a look-alike."""
     text = nfc(value)
     if not text:
         errors.add(key, _("Trường này không được để trống."))
     elif len(text) > NAME_MAX:
         errors.add(key, _("Họ tên không được dài quá %(max)s ký tự.") % {"max": NAME_MAX})
+    elif _is_look_alike(text):
+        errors.add(key, _("Họ tên có ký tự trông giống chữ cái nhưng thuộc bảng mã khác (chữ toàn khổ, chữ kiểu "
+                          "toán học, hoặc chữ Latinh lẫn chữ Kirin/Hy Lạp): hãy gõ lại bằng bàn phím tiếng Việt."))
     elif not text[0].isalpha() or any(not (ch.isalpha() or ch in _NAME_SEPARATORS) for ch in text) \
             or sum(ch.isalpha() for ch in text) < 2:
         errors.add(key, _("Họ tên chỉ gồm chữ cái (có dấu tiếng Việt), khoảng trắng và dấu gạch nối; không chứa "
@@ -293,7 +324,7 @@ def clean_name(value: str, key: str, errors: _Errors) -> str:
     return text
 
 
-def clean_text(value: str, key: str, errors: _Errors, *, required: bool = True, max_length: int = TEXT_MAX) -> str:
+def clean_text(value: str, key: str, errors: FieldErrors, *, required: bool = True, max_length: int = TEXT_MAX) -> str:
     """Free text (addresses, places): NFC, no control characters, no markup."""
     text = nfc(value or "")
     if not text:
@@ -306,7 +337,28 @@ def clean_text(value: str, key: str, errors: _Errors, *, required: bool = True, 
     return text
 
 
-def clean_phone(value: str, key: str, errors: _Errors) -> str:
+# What a spreadsheet takes for the start of a formula (CSV/XLSX injection).
+_FORMULA_LEADS = ("=", "+", "-", "@", "\t", "\r")
+RESULT_TEXT_MAX = 200
+
+
+def clean_result_text(value: Any, key: str, errors: FieldErrors) -> str:
+    """A text field of an officer's result (numbers, book, address, note),
+    whatever door it came through (API, staff form, engine): NFC, no markup,
+    and not starting like a spreadsheet formula (= + - @, tab, carriage
+    return), since results end up in exports and reports. Only the leading
+    character counts: "CT-12/2026" or a note with a hyphen inside is fine."""
+    if not isinstance(value, str) or not nfc(value) or len(value) > RESULT_TEXT_MAX:
+        errors.add(key, _("Giá trị không hợp lệ."))
+        return ""
+    text = nfc(value)
+    if "<" in text or ">" in text or value.lstrip(" ")[:1] in _FORMULA_LEADS or text[:1] in _FORMULA_LEADS:
+        errors.add(key, _("Không được chứa mã HTML (< >) hay bắt đầu bằng ký tự công thức (= + - @, tab, xuống "
+                          "dòng)."))
+    return text
+
+
+def clean_phone(value: str, key: str, errors: FieldErrors) -> str:
     """The portal's one phone rule (agencies.phones): mobile or landline,
     +84 accepted and stored as the leading 0."""
     digits = phone_normalize(value)
@@ -315,7 +367,7 @@ def clean_phone(value: str, key: str, errors: _Errors) -> str:
     return digits
 
 
-def clean_email(value: str | None, key: str, errors: _Errors) -> str:
+def clean_email(value: str | None, key: str, errors: FieldErrors) -> str:
     text = (value or "").strip()
     if not text:
         return ""
@@ -328,14 +380,14 @@ def clean_email(value: str | None, key: str, errors: _Errors) -> str:
     return f"{local_part}@{domain.lower()}"
 
 
-def clean_personal_id(value: str, key: str, errors: _Errors, *, sex: str | None, born: date | None) -> str:
+def clean_personal_id(value: str, key: str, errors: FieldErrors, *, sex: str | None, born: date | None) -> str:
     digits = re.sub(r"[\s.]", "", value or "")
     for message in personal_id_errors(digits, sex=sex, date_of_birth=born):
         errors.add(key, message)
     return digits
 
 
-def check_date(value: date | None, key: str, errors: _Errors, *, today: date, what: str) -> None:
+def check_date(value: date | None, key: str, errors: FieldErrors, *, today: date, what: str) -> None:
     if value is None:
         return
     if value > today:
@@ -345,7 +397,7 @@ def check_date(value: date | None, key: str, errors: _Errors, *, today: date, wh
         errors.add(key, _("%(what)s không hợp lệ (trước năm %(year)s).") % {"what": what, "year": EARLIEST_BIRTH.year})
 
 
-def resolve_commune(code: str, key: str, errors: _Errors, *, on: date | None) -> AdminUnit | None:
+def resolve_commune(code: str, key: str, errors: FieldErrors, *, on: date | None) -> AdminUnit | None:
     """A commune of the current map, or — for an import dated `on` — of the
     map valid that day (legacy before 1/7/2025)."""
     code = (code or "").strip()
@@ -420,7 +472,7 @@ def attachment_clean(file: Any) -> CleanFile:
 
 # --- the submission ---------------------------------------------------------
 
-def _check_applicant(applicant: dict[str, Any], errors: _Errors, today: date) -> dict[str, Any]:
+def _check_applicant(applicant: dict[str, Any], errors: FieldErrors, today: date) -> dict[str, Any]:
     out = dict(applicant)
     out["full_name"] = clean_name(applicant["full_name"], "applicant.full_name", errors)
     check_date(applicant.get("date_of_birth"), "applicant.date_of_birth", errors, today=today, what=_("Ngày sinh"))
@@ -432,7 +484,7 @@ def _check_applicant(applicant: dict[str, Any], errors: _Errors, today: date) ->
     return out
 
 
-def _check_birth_subject(subject: dict[str, Any], errors: _Errors, today: date) -> dict[str, Any]:
+def _check_birth_subject(subject: dict[str, Any], errors: FieldErrors, today: date) -> dict[str, Any]:
     out = dict(subject)
     out["full_name"] = clean_name(subject["full_name"], "subject.full_name", errors)
     check_date(subject["date_of_birth"], "subject.date_of_birth", errors, today=today, what=_("Ngày sinh"))
@@ -463,7 +515,7 @@ def _check_birth_subject(subject: dict[str, Any], errors: _Errors, today: date) 
     return out
 
 
-def _check_death_subject(subject: dict[str, Any], errors: _Errors, today: date) -> dict[str, Any]:
+def _check_death_subject(subject: dict[str, Any], errors: FieldErrors, today: date) -> dict[str, Any]:
     out = dict(subject)
     out["full_name"] = clean_name(subject["full_name"], "subject.full_name", errors)
     born, died = subject["date_of_birth"], subject["date_of_death"]
@@ -520,7 +572,7 @@ def _with_section_checks(found: dict[str, list[str]], data: Mapping, subject_in:
     structure is sound say: a clerk sees every problem in one round, not the
     missing fields first and the wrong personal ID after. A key the structure
     already refused keeps the structure's message only."""
-    errors = _Errors()
+    errors = FieldErrors()
     today = timezone.localdate()
     try:
         applicant = _structure(ApplicantIn, data.get("applicant"), "applicant")
@@ -582,7 +634,7 @@ def submission_clean(data: Any, *, user: Any, files: Sequence[Any] = ()) -> Subm
     if found:
         raise DomainError(_with_section_checks(found, data, subject_in, bundle))
 
-    errors = _Errors()
+    errors = FieldErrors()
     # When: now, or for an admin's historical import the moment given.
     imported = top.get("submitted_at") is not None
     now = timezone.now()
