@@ -51,6 +51,7 @@ from dossiers.eligibility import (
     age_in_years,
 )
 from dossiers.identifiers import personal_id_errors, social_insurance_number_errors
+from dossiers.vocabulary import BenefitCategory, Bundle, Channel, HouseholdType, Relationship, Sex
 from lienthong.errors import DomainError
 from lienthong.text import nfc
 
@@ -66,10 +67,9 @@ TEXT_MAX = 255
 MAX_FILES = 20
 EARLIEST_BIRTH = date(1900, 1, 1)  # the personal-ID structure starts with 1900 (docs/domain.md §7)
 
-SEXES = ("male", "female")
-CHANNELS = ("online", "one_stop")
-RELATIONSHIPS = ("mother", "father", "spouse", "child", "grandparent", "grandchild", "sibling", "relative",
-                 "guardian", "other")
+SEXES = tuple(Sex.values)
+CHANNELS = tuple(Channel.values)
+RELATIONSHIPS = tuple(Relationship.values)
 ALL_SERVICES = [s for services in BUNDLE_SERVICES.values() for s in services]
 
 # DRF's own messages are English; these are the project's, in Vietnamese.
@@ -129,7 +129,7 @@ class ParentIn(serializers.Serializer):
 class ResidenceIn(serializers.Serializer):
     unit = _char(10)
     address = _char()
-    household_type = _choice(HOUSEHOLD_TYPES, required=False, default="family")
+    household_type = _choice(HOUSEHOLD_TYPES, required=False, default=HouseholdType.FAMILY)
 
 
 class LastResidenceIn(serializers.Serializer):
@@ -172,7 +172,7 @@ class DeathSubjectIn(serializers.Serializer):
     place_of_death = _char()
     had_permanent_residence = _bool()
     is_household_head = _bool(required=False, default=False)
-    benefit_category = _choice(BENEFIT_CATEGORIES, required=False, default="none")
+    benefit_category = _choice(BENEFIT_CATEGORIES, required=False, default=BenefitCategory.NONE)
     social_insurance_number = _char(20, required=False, allow_blank=True, allow_null=True, help_text=gettext_lazy(
         "Bắt buộc khi đề nghị trợ cấp mai táng do BHXH chi trả (funeral_allowance)."))
     compulsory_months = _int(required=False, default=0, min_value=0, max_value=1200)
@@ -476,7 +476,8 @@ def _check_applicant(applicant: dict[str, Any], errors: FieldErrors, today: date
     out = dict(applicant)
     out["full_name"] = clean_name(applicant["full_name"], "applicant.full_name", errors)
     check_date(applicant.get("date_of_birth"), "applicant.date_of_birth", errors, today=today, what=_("Ngày sinh"))
-    sex = applicant.get("sex") or {"mother": "female", "father": "male"}.get(applicant["relationship"])
+    sex = applicant.get("sex") or {Relationship.MOTHER: Sex.FEMALE, Relationship.FATHER: Sex.MALE}.get(
+        applicant["relationship"])
     out["personal_id"] = clean_personal_id(applicant["personal_id"], "applicant.personal_id", errors, sex=sex,
                                            born=applicant.get("date_of_birth"))
     out["phone"] = clean_phone(applicant["phone"], "applicant.phone", errors)
@@ -494,7 +495,7 @@ def _check_birth_subject(subject: dict[str, Any], errors: FieldErrors, today: da
     if not re.fullmatch(r"[A-Z]{2}", nationality):
         errors.add("subject.nationality", _("Quốc tịch ghi bằng mã 2 chữ cái (ví dụ VN)."))
     out["nationality"] = nationality
-    for parent, sex in (("mother", "female"), ("father", "male")):
+    for parent, sex in (("mother", Sex.FEMALE), ("father", Sex.MALE)):
         person = subject.get(parent)
         if not person:
             continue
@@ -562,7 +563,7 @@ def required_paths(bundle: str) -> list[str]:
                 out.append(f"{prefix}{name}")
         return out
 
-    subject = BirthSubjectIn() if bundle == "birth" else DeathSubjectIn()
+    subject = BirthSubjectIn() if bundle == Bundle.BIRTH else DeathSubjectIn()
     return [*walk(SubmissionIn(), ""), *walk(subject, "subject.")]
 
 
@@ -580,7 +581,7 @@ def _with_section_checks(found: dict[str, list[str]], data: Mapping, subject_in:
         pass
     else:
         _check_applicant(applicant, errors, today)
-    subject_class = BirthSubjectIn if bundle == "birth" else DeathSubjectIn
+    subject_class = BirthSubjectIn if bundle == Bundle.BIRTH else DeathSubjectIn
     raw = data.get("subject")
     if not subject_in and isinstance(bundle, str) and bundle in BUNDLE_SERVICES and isinstance(raw, Mapping):
         # The subject's structure failed: check what is there (a partial
@@ -594,7 +595,7 @@ def _with_section_checks(found: dict[str, list[str]], data: Mapping, subject_in:
                         else ""
     if subject_in:
         try:
-            (_check_birth_subject if bundle == "birth" else _check_death_subject)(subject_in, errors, today)
+            (_check_birth_subject if bundle == Bundle.BIRTH else _check_death_subject)(subject_in, errors, today)
         except (KeyError, TypeError):
             pass  # a check needing a missing field: its absence is already reported
     merged = dict(found)
@@ -628,7 +629,7 @@ def submission_clean(data: Any, *, user: Any, files: Sequence[Any] = ()) -> Subm
     subject_raw = top.get("subject", data.get("subject"))
     if isinstance(bundle, str) and bundle in BUNDLE_SERVICES and isinstance(subject_raw, Mapping):
         try:
-            subject_in = _structure(BirthSubjectIn if bundle == "birth" else DeathSubjectIn, subject_raw, "subject")
+            subject_in = _structure(BirthSubjectIn if bundle == Bundle.BIRTH else DeathSubjectIn, subject_raw, "subject")
         except DomainError as exc:
             found.update(exc.errors)
     if found:
@@ -662,11 +663,11 @@ def submission_clean(data: Any, *, user: Any, files: Sequence[Any] = ()) -> Subm
             "date": today.strftime("%d/%m/%Y")}]}) from None
 
     channel = top["channel"]
-    if channel != "online" and getattr(user, "role", None) == Role.CITIZEN:
+    if channel != Channel.ONLINE and getattr(user, "role", None) == Role.CITIZEN:
         errors.add("channel", _("Công dân tự nộp hồ sơ qua kênh trực tuyến."))
 
     applicant = _check_applicant(top["applicant"], errors, today)
-    check = _check_birth_subject if bundle == "birth" else _check_death_subject
+    check = _check_birth_subject if bundle == Bundle.BIRTH else _check_death_subject
     subject = check(subject_in, errors, today)
 
     # Where: the dossier's commune, and the law's commune for the bundle.
@@ -677,7 +678,7 @@ def submission_clean(data: Any, *, user: Any, files: Sequence[Any] = ()) -> Subm
         if unit is not None and home is not None:
             residence["unit"] = home.code
             if home.pk != unit.pk:
-                if bundle == "birth":
+                if bundle == Bundle.BIRTH:
                     errors.add("unit", _("Khai sinh phải đăng ký tại xã nơi cư trú của cha hoặc mẹ (%(home)s) "
                                          "(%(cite)s).") % {"home": home.name, "cite": rules.citation(
                                              "citation.birth_registration.place", today)})
@@ -707,7 +708,7 @@ def submission_clean(data: Any, *, user: Any, files: Sequence[Any] = ()) -> Subm
                               needs_verification=top["needs_verification"])
 
     notices = list(result.notices)
-    if bundle == "birth":
+    if bundle == Bundle.BIRTH:
         event, late_key = subject["date_of_birth"], "late_registration.birth_days"
     else:
         event, late_key = subject["date_of_death"], "late_registration.death_days"
@@ -715,7 +716,7 @@ def submission_clean(data: Any, *, user: Any, files: Sequence[Any] = ()) -> Subm
     is_late = (today - event).days > int(late_rule.value)
     if is_late:
         notices.append(_("Đăng ký quá hạn %(days)s ngày kể từ ngày %(event)s (%(cite)s): hồ sơ vẫn được tiếp nhận.")
-                       % {"days": late_rule.value, "event": _("sinh") if bundle == "birth" else _("chết"),
+                       % {"days": late_rule.value, "event": _("sinh") if bundle == Bundle.BIRTH else _("chết"),
                           "cite": late_rule.citation})
 
     return Submission(
