@@ -1,6 +1,8 @@
 """Writes on reference data: users and agencies."""
 from __future__ import annotations
 
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -38,7 +40,11 @@ def agencies_ensure() -> int:
 @transaction.atomic
 def user_create_or_update(*, username: str, password: str, role: str, unit_code: str | None = None,
                           agency: str | None = None, full_name: str = "", email: str = "",
-                          phone: str = "") -> User:
+                          phone: str = "", password_rules: bool = True) -> User:
+    """Create or update one account (`manage.py create_user`). The password
+    must pass settings.AUTH_PASSWORD_VALIDATORS; only code that ships its own
+    known password (the demo seed) may pass `password_rules=False`, which the
+    command does not expose."""
     errors: dict[str, list[str]] = {}
     if role not in Role.values:
         errors["role"] = [_("Vai trò không hợp lệ: %(role)s.") % {"role": role}]
@@ -56,15 +62,23 @@ def user_create_or_update(*, username: str, password: str, role: str, unit_code:
         errors["unit"] = [_("Cán bộ theo dõi cấp tỉnh phải gắn với một tỉnh/thành phố.")]
     if role == Role.ONE_STOP_CLERK and unit is not None and unit.level != AdminUnit.Level.COMMUNE:
         errors["unit"] = [_("Cán bộ một cửa phải gắn với một xã/phường.")]
-    if errors:
-        raise DomainError(errors)
-    user, _created = User.objects.get_or_create(username=username)
-    user.role = role
-    user.unit = unit
-    user.agency = (agency or "") if role == Role.OFFICER else ""
+    user = User.objects.filter(username=username).first() or User(username=username)
     user.full_name = full_name or user.full_name
     user.email = email or user.email
     user.phone = phone or user.phone
+    if password_rules:
+        # Checked against the account as it will be (a password close to its
+        # user name or e-mail is refused).
+        try:
+            validate_password(password, user)
+        except ValidationError as exc:
+            errors["password"] = [_("Mật khẩu (--password) chưa đạt yêu cầu: %(reasons)s") % {
+                "reasons": " ".join(exc.messages)}]
+    if errors:
+        raise DomainError(errors)
+    user.role = role
+    user.unit = unit
+    user.agency = (agency or "") if role == Role.OFFICER else ""
     user.is_staff = user.is_superuser = role == Role.ADMIN
     user.set_password(password)
     user.save()

@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from agencies.models import AgencyKind
-from dossiers import rules
+from dossiers import rules, validation
 from dossiers.models import Leg, NumberSequence, Service
 from dossiers.vocabulary import SERVICES
 from lienthong.errors import DomainError
@@ -84,11 +84,12 @@ def result_build(leg: Leg, given: dict | None) -> dict:
     if unknown:
         raise DomainError({f"result.{key}": [_("Trường này không thuộc kết quả của thủ tục.")] for key in unknown})
     result: dict[str, Any] = {}
+    text_errors = validation.FieldErrors()
     for key in TEXT_FIELDS:
         if key in given:
-            if not isinstance(given[key], str) or not nfc(given[key]) or len(given[key]) > 200:
-                raise DomainError({f"result.{key}": [_("Giá trị không hợp lệ.")]})
-            result[key] = nfc(given[key])
+            result[key] = validation.clean_result_text(given[key], f"result.{key}", text_errors)
+    if text_errors:
+        raise DomainError(text_errors)
     today = timezone.localdate()
     year = today.year
     dossier = leg.dossier

@@ -51,13 +51,15 @@ from dossiers.eligibility import (
     age_in_years,
 )
 from dossiers.identifiers import personal_id_errors, social_insurance_number_errors
+from dossiers.vocabulary import BenefitCategory, Bundle, Channel, HouseholdType, Relationship, Sex
 from lienthong.errors import DomainError
 from lienthong.text import nfc
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
 
-__all__ = ["CleanFile", "PlannedLeg", "Submission", "attachment_clean", "submission_clean", "RELATIONSHIPS"]
+__all__ = ["CleanFile", "PlannedLeg", "Submission", "attachment_clean", "clean_result_text", "submission_clean",
+           "RELATIONSHIPS"]
 
 # Sanity limits on free input (not legal numbers: they only keep garbage out).
 NAME_MAX = 100
@@ -65,10 +67,9 @@ TEXT_MAX = 255
 MAX_FILES = 20
 EARLIEST_BIRTH = date(1900, 1, 1)  # the personal-ID structure starts with 1900 (docs/domain.md §7)
 
-SEXES = ("male", "female")
-CHANNELS = ("online", "one_stop")
-RELATIONSHIPS = ("mother", "father", "spouse", "child", "grandparent", "grandchild", "sibling", "relative",
-                 "guardian", "other")
+SEXES = tuple(Sex.values)
+CHANNELS = tuple(Channel.values)
+RELATIONSHIPS = tuple(Relationship.values)
 ALL_SERVICES = [s for services in BUNDLE_SERVICES.values() for s in services]
 
 # DRF's own messages are English; these are the project's, in Vietnamese.
@@ -128,7 +129,7 @@ class ParentIn(serializers.Serializer):
 class ResidenceIn(serializers.Serializer):
     unit = _char(10)
     address = _char()
-    household_type = _choice(HOUSEHOLD_TYPES, required=False, default="family")
+    household_type = _choice(HOUSEHOLD_TYPES, required=False, default=HouseholdType.FAMILY)
 
 
 class LastResidenceIn(serializers.Serializer):
@@ -171,7 +172,7 @@ class DeathSubjectIn(serializers.Serializer):
     place_of_death = _char()
     had_permanent_residence = _bool()
     is_household_head = _bool(required=False, default=False)
-    benefit_category = _choice(BENEFIT_CATEGORIES, required=False, default="none")
+    benefit_category = _choice(BENEFIT_CATEGORIES, required=False, default=BenefitCategory.NONE)
     social_insurance_number = _char(20, required=False, allow_blank=True, allow_null=True, help_text=gettext_lazy(
         "Bắt buộc khi đề nghị trợ cấp mai táng do BHXH chi trả (funeral_allowance)."))
     compulsory_months = _int(required=False, default=0, min_value=0, max_value=1200)
@@ -231,7 +232,9 @@ class Submission:
     files: list[CleanFile] = field(default_factory=list)
 
 
-class _Errors(dict):
+class FieldErrors(dict):
+    """{dotted field key: [messages]}, as DomainError carries them."""
+
     def add(self, key: str, message: str) -> None:
         self.setdefault(key, []).append(str(message))
 
@@ -279,13 +282,41 @@ def _has_controls(text: str) -> bool:
     return any(unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Co", "Cn") for ch in text)
 
 
-def clean_name(value: str, key: str, errors: _Errors) -> str:
-    """A person's name: NFC, letters with spaces, hyphens, apostrophes and dots."""
+# Scripts whose letters pass for one another ("а" Cyrillic, "a" Latin): one
+# name may use one of them only.
+_CONFUSABLE_SCRIPTS = ("LATIN", "CYRILLIC", "GREEK")
+
+
+def _is_look_alike(text: str) -> bool:
+    """Letters that only look like the keyboard's: fullwidth forms
+    (U+FF00–FFEF), mathematical alphanumerics (U+1D400–1D7FF) and any other
+    compatibility letter (ℕ, ﬁ: NFKC changes them), or Latin mixed with
+    Cyrillic or Greek in one name. Vietnamese letters (NFC precomposed, đ, ơ,
+    ư…) are plain Latin letters: NFKC leaves them as they are."""
+    scripts = set()
+    for ch in text:
+        if 0xFF00 <= ord(ch) <= 0xFFEF or 0x1D400 <= ord(ch) <= 0x1D7FF:
+            return True
+        if ch.isalpha():
+            if unicodedata.normalize("NFKC", ch) != ch:
+                return True
+            script = unicodedata.name(ch, "").split(" ", 1)[0]
+            if script in _CONFUSABLE_SCRIPTS:
+                scripts.add(script)
+    return len(scripts) > 1
+
+
+def clean_name(value: str, key: str, errors: FieldErrors) -> str:
+    """A person's name: NFC, letters with spaces, hyphens, apostrophes and
+    dots, all of one script and none of them a look-alike."""
     text = nfc(value)
     if not text:
         errors.add(key, _("Trường này không được để trống."))
     elif len(text) > NAME_MAX:
         errors.add(key, _("Họ tên không được dài quá %(max)s ký tự.") % {"max": NAME_MAX})
+    elif _is_look_alike(text):
+        errors.add(key, _("Họ tên có ký tự trông giống chữ cái nhưng thuộc bảng mã khác (chữ toàn khổ, chữ kiểu "
+                          "toán học, hoặc chữ Latinh lẫn chữ Kirin/Hy Lạp): hãy gõ lại bằng bàn phím tiếng Việt."))
     elif not text[0].isalpha() or any(not (ch.isalpha() or ch in _NAME_SEPARATORS) for ch in text) \
             or sum(ch.isalpha() for ch in text) < 2:
         errors.add(key, _("Họ tên chỉ gồm chữ cái (có dấu tiếng Việt), khoảng trắng và dấu gạch nối; không chứa "
@@ -293,7 +324,7 @@ def clean_name(value: str, key: str, errors: _Errors) -> str:
     return text
 
 
-def clean_text(value: str, key: str, errors: _Errors, *, required: bool = True, max_length: int = TEXT_MAX) -> str:
+def clean_text(value: str, key: str, errors: FieldErrors, *, required: bool = True, max_length: int = TEXT_MAX) -> str:
     """Free text (addresses, places): NFC, no control characters, no markup."""
     text = nfc(value or "")
     if not text:
@@ -306,7 +337,28 @@ def clean_text(value: str, key: str, errors: _Errors, *, required: bool = True, 
     return text
 
 
-def clean_phone(value: str, key: str, errors: _Errors) -> str:
+# What a spreadsheet takes for the start of a formula (CSV/XLSX injection).
+_FORMULA_LEADS = ("=", "+", "-", "@", "\t", "\r")
+RESULT_TEXT_MAX = 200
+
+
+def clean_result_text(value: Any, key: str, errors: FieldErrors) -> str:
+    """A text field of an officer's result (numbers, book, address, note),
+    whatever door it came through (API, staff form, engine): NFC, no markup,
+    and not starting like a spreadsheet formula (= + - @, tab, carriage
+    return), since results end up in exports and reports. Only the leading
+    character counts: "CT-12/2026" or a note with a hyphen inside is fine."""
+    if not isinstance(value, str) or not nfc(value) or len(value) > RESULT_TEXT_MAX:
+        errors.add(key, _("Giá trị không hợp lệ."))
+        return ""
+    text = nfc(value)
+    if "<" in text or ">" in text or value.lstrip(" ")[:1] in _FORMULA_LEADS or text[:1] in _FORMULA_LEADS:
+        errors.add(key, _("Không được chứa mã HTML (< >) hay bắt đầu bằng ký tự công thức (= + - @, tab, xuống "
+                          "dòng)."))
+    return text
+
+
+def clean_phone(value: str, key: str, errors: FieldErrors) -> str:
     """The portal's one phone rule (agencies.phones): mobile or landline,
     +84 accepted and stored as the leading 0."""
     digits = phone_normalize(value)
@@ -315,7 +367,7 @@ def clean_phone(value: str, key: str, errors: _Errors) -> str:
     return digits
 
 
-def clean_email(value: str | None, key: str, errors: _Errors) -> str:
+def clean_email(value: str | None, key: str, errors: FieldErrors) -> str:
     text = (value or "").strip()
     if not text:
         return ""
@@ -328,14 +380,14 @@ def clean_email(value: str | None, key: str, errors: _Errors) -> str:
     return f"{local_part}@{domain.lower()}"
 
 
-def clean_personal_id(value: str, key: str, errors: _Errors, *, sex: str | None, born: date | None) -> str:
+def clean_personal_id(value: str, key: str, errors: FieldErrors, *, sex: str | None, born: date | None) -> str:
     digits = re.sub(r"[\s.]", "", value or "")
     for message in personal_id_errors(digits, sex=sex, date_of_birth=born):
         errors.add(key, message)
     return digits
 
 
-def check_date(value: date | None, key: str, errors: _Errors, *, today: date, what: str) -> None:
+def check_date(value: date | None, key: str, errors: FieldErrors, *, today: date, what: str) -> None:
     if value is None:
         return
     if value > today:
@@ -345,7 +397,7 @@ def check_date(value: date | None, key: str, errors: _Errors, *, today: date, wh
         errors.add(key, _("%(what)s không hợp lệ (trước năm %(year)s).") % {"what": what, "year": EARLIEST_BIRTH.year})
 
 
-def resolve_commune(code: str, key: str, errors: _Errors, *, on: date | None) -> AdminUnit | None:
+def resolve_commune(code: str, key: str, errors: FieldErrors, *, on: date | None) -> AdminUnit | None:
     """A commune of the current map, or — for an import dated `on` — of the
     map valid that day (legacy before 1/7/2025)."""
     code = (code or "").strip()
@@ -420,11 +472,12 @@ def attachment_clean(file: Any) -> CleanFile:
 
 # --- the submission ---------------------------------------------------------
 
-def _check_applicant(applicant: dict[str, Any], errors: _Errors, today: date) -> dict[str, Any]:
+def _check_applicant(applicant: dict[str, Any], errors: FieldErrors, today: date) -> dict[str, Any]:
     out = dict(applicant)
     out["full_name"] = clean_name(applicant["full_name"], "applicant.full_name", errors)
     check_date(applicant.get("date_of_birth"), "applicant.date_of_birth", errors, today=today, what=_("Ngày sinh"))
-    sex = applicant.get("sex") or {"mother": "female", "father": "male"}.get(applicant["relationship"])
+    sex = applicant.get("sex") or {Relationship.MOTHER: Sex.FEMALE, Relationship.FATHER: Sex.MALE}.get(
+        applicant["relationship"])
     out["personal_id"] = clean_personal_id(applicant["personal_id"], "applicant.personal_id", errors, sex=sex,
                                            born=applicant.get("date_of_birth"))
     out["phone"] = clean_phone(applicant["phone"], "applicant.phone", errors)
@@ -432,7 +485,7 @@ def _check_applicant(applicant: dict[str, Any], errors: _Errors, today: date) ->
     return out
 
 
-def _check_birth_subject(subject: dict[str, Any], errors: _Errors, today: date) -> dict[str, Any]:
+def _check_birth_subject(subject: dict[str, Any], errors: FieldErrors, today: date) -> dict[str, Any]:
     out = dict(subject)
     out["full_name"] = clean_name(subject["full_name"], "subject.full_name", errors)
     check_date(subject["date_of_birth"], "subject.date_of_birth", errors, today=today, what=_("Ngày sinh"))
@@ -442,7 +495,7 @@ def _check_birth_subject(subject: dict[str, Any], errors: _Errors, today: date) 
     if not re.fullmatch(r"[A-Z]{2}", nationality):
         errors.add("subject.nationality", _("Quốc tịch ghi bằng mã 2 chữ cái (ví dụ VN)."))
     out["nationality"] = nationality
-    for parent, sex in (("mother", "female"), ("father", "male")):
+    for parent, sex in (("mother", Sex.FEMALE), ("father", Sex.MALE)):
         person = subject.get(parent)
         if not person:
             continue
@@ -463,7 +516,7 @@ def _check_birth_subject(subject: dict[str, Any], errors: _Errors, today: date) 
     return out
 
 
-def _check_death_subject(subject: dict[str, Any], errors: _Errors, today: date) -> dict[str, Any]:
+def _check_death_subject(subject: dict[str, Any], errors: FieldErrors, today: date) -> dict[str, Any]:
     out = dict(subject)
     out["full_name"] = clean_name(subject["full_name"], "subject.full_name", errors)
     born, died = subject["date_of_birth"], subject["date_of_death"]
@@ -510,7 +563,7 @@ def required_paths(bundle: str) -> list[str]:
                 out.append(f"{prefix}{name}")
         return out
 
-    subject = BirthSubjectIn() if bundle == "birth" else DeathSubjectIn()
+    subject = BirthSubjectIn() if bundle == Bundle.BIRTH else DeathSubjectIn()
     return [*walk(SubmissionIn(), ""), *walk(subject, "subject.")]
 
 
@@ -520,7 +573,7 @@ def _with_section_checks(found: dict[str, list[str]], data: Mapping, subject_in:
     structure is sound say: a clerk sees every problem in one round, not the
     missing fields first and the wrong personal ID after. A key the structure
     already refused keeps the structure's message only."""
-    errors = _Errors()
+    errors = FieldErrors()
     today = timezone.localdate()
     try:
         applicant = _structure(ApplicantIn, data.get("applicant"), "applicant")
@@ -528,7 +581,7 @@ def _with_section_checks(found: dict[str, list[str]], data: Mapping, subject_in:
         pass
     else:
         _check_applicant(applicant, errors, today)
-    subject_class = BirthSubjectIn if bundle == "birth" else DeathSubjectIn
+    subject_class = BirthSubjectIn if bundle == Bundle.BIRTH else DeathSubjectIn
     raw = data.get("subject")
     if not subject_in and isinstance(bundle, str) and bundle in BUNDLE_SERVICES and isinstance(raw, Mapping):
         # The subject's structure failed: check what is there (a partial
@@ -542,7 +595,7 @@ def _with_section_checks(found: dict[str, list[str]], data: Mapping, subject_in:
                         else ""
     if subject_in:
         try:
-            (_check_birth_subject if bundle == "birth" else _check_death_subject)(subject_in, errors, today)
+            (_check_birth_subject if bundle == Bundle.BIRTH else _check_death_subject)(subject_in, errors, today)
         except (KeyError, TypeError):
             pass  # a check needing a missing field: its absence is already reported
     merged = dict(found)
@@ -576,13 +629,13 @@ def submission_clean(data: Any, *, user: Any, files: Sequence[Any] = ()) -> Subm
     subject_raw = top.get("subject", data.get("subject"))
     if isinstance(bundle, str) and bundle in BUNDLE_SERVICES and isinstance(subject_raw, Mapping):
         try:
-            subject_in = _structure(BirthSubjectIn if bundle == "birth" else DeathSubjectIn, subject_raw, "subject")
+            subject_in = _structure(BirthSubjectIn if bundle == Bundle.BIRTH else DeathSubjectIn, subject_raw, "subject")
         except DomainError as exc:
             found.update(exc.errors)
     if found:
         raise DomainError(_with_section_checks(found, data, subject_in, bundle))
 
-    errors = _Errors()
+    errors = FieldErrors()
     # When: now, or for an admin's historical import the moment given.
     imported = top.get("submitted_at") is not None
     now = timezone.now()
@@ -610,11 +663,11 @@ def submission_clean(data: Any, *, user: Any, files: Sequence[Any] = ()) -> Subm
             "date": today.strftime("%d/%m/%Y")}]}) from None
 
     channel = top["channel"]
-    if channel != "online" and getattr(user, "role", None) == Role.CITIZEN:
+    if channel != Channel.ONLINE and getattr(user, "role", None) == Role.CITIZEN:
         errors.add("channel", _("Công dân tự nộp hồ sơ qua kênh trực tuyến."))
 
     applicant = _check_applicant(top["applicant"], errors, today)
-    check = _check_birth_subject if bundle == "birth" else _check_death_subject
+    check = _check_birth_subject if bundle == Bundle.BIRTH else _check_death_subject
     subject = check(subject_in, errors, today)
 
     # Where: the dossier's commune, and the law's commune for the bundle.
@@ -625,7 +678,7 @@ def submission_clean(data: Any, *, user: Any, files: Sequence[Any] = ()) -> Subm
         if unit is not None and home is not None:
             residence["unit"] = home.code
             if home.pk != unit.pk:
-                if bundle == "birth":
+                if bundle == Bundle.BIRTH:
                     errors.add("unit", _("Khai sinh phải đăng ký tại xã nơi cư trú của cha hoặc mẹ (%(home)s) "
                                          "(%(cite)s).") % {"home": home.name, "cite": rules.citation(
                                              "citation.birth_registration.place", today)})
@@ -655,7 +708,7 @@ def submission_clean(data: Any, *, user: Any, files: Sequence[Any] = ()) -> Subm
                               needs_verification=top["needs_verification"])
 
     notices = list(result.notices)
-    if bundle == "birth":
+    if bundle == Bundle.BIRTH:
         event, late_key = subject["date_of_birth"], "late_registration.birth_days"
     else:
         event, late_key = subject["date_of_death"], "late_registration.death_days"
@@ -663,7 +716,7 @@ def submission_clean(data: Any, *, user: Any, files: Sequence[Any] = ()) -> Subm
     is_late = (today - event).days > int(late_rule.value)
     if is_late:
         notices.append(_("Đăng ký quá hạn %(days)s ngày kể từ ngày %(event)s (%(cite)s): hồ sơ vẫn được tiếp nhận.")
-                       % {"days": late_rule.value, "event": _("sinh") if bundle == "birth" else _("chết"),
+                       % {"days": late_rule.value, "event": _("sinh") if bundle == Bundle.BIRTH else _("chết"),
                           "cite": late_rule.citation})
 
     return Submission(

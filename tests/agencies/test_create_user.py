@@ -46,3 +46,33 @@ def test_admin_gets_django_admin_access():
                  stdout=open("/dev/null", "w"))
     user = User.objects.get(username="root2")
     assert user.is_staff and user.is_superuser
+
+
+@pytest.mark.parametrize("password", [
+    "1234567890",        # numbers only, and common
+    "Ab@1",              # too short
+    "password123",       # a common password
+    "pw-owner-2026",     # too close to the user name below
+])
+def test_a_weak_password_is_refused_naming_the_field(password):
+    with pytest.raises(CommandError) as exc:
+        call_command("create_user", "--username", "pw-owner", "--password", password, "--role", "admin")
+    assert str(exc.value).startswith("password: Mật khẩu (--password) chưa đạt yêu cầu:")
+    assert not User.objects.filter(username="pw-owner").exists()
+
+
+def test_a_weak_password_does_not_change_an_existing_account():
+    call_command("create_user", "--username", "kept", "--password", "Mk@12345678", "--role", "admin",
+                 stdout=open("/dev/null", "w"))
+    with pytest.raises(CommandError):
+        call_command("create_user", "--username", "kept", "--password", "123", "--role", "citizen")
+    user = User.objects.get(username="kept")
+    assert user.role == "admin" and user.check_password("Mk@12345678")
+
+
+def test_the_demo_seed_still_creates_its_accounts(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    call_command("seed_demo", "--no-dossiers", stdout=open("/dev/null", "w"))
+    from dossiers.management.commands.seed_demo import DEMO_PASSWORD, DEMO_USERS
+    for username, *_rest in DEMO_USERS:
+        assert User.objects.get(username=username).check_password(DEMO_PASSWORD)

@@ -157,6 +157,17 @@ def test_bad_result_is_a_400_naming_the_field(eng):
     assert (response.status_code, response.json()) == (400, {"result": ["Kết quả phải là một đối tượng JSON."]})
 
 
+def test_result_with_a_formula_or_markup_is_a_400_naming_the_field(eng):
+    leg_id = submit(eng.citizen)["legs"][0]["id"]
+    justice = client_for(eng.justice)
+    justice.post(f"/api/v1/legs/{leg_id}/accept/")
+    for result in ({"note": "=HYPERLINK(\"http://x\")"}, {"registration_number": "<i>9</i>/2026"}):
+        response = justice.post(f"/api/v1/legs/{leg_id}/complete/", {"result": result}, format="json")
+        assert response.status_code == 400
+        assert list(response.json()) == [f"result.{next(iter(result))}"]
+    assert Leg.objects.get(pk=leg_id).status == "in_progress"
+
+
 def test_supplement_with_attachments_over_multipart(eng):
     body = submit(eng.citizen)
     leg_id = body["legs"][0]["id"]

@@ -14,7 +14,7 @@ pytestmark = pytest.mark.django_db
 def test_demo_dossiers_cover_every_state_and_are_built_once(fast_passwords, django_capture_on_commit_callbacks):
     for username, role, unit, agency, full_name in DEMO_USERS:
         user_create_or_update(username=username, password="x", role=role, unit_code=unit, agency=agency,
-                              full_name=full_name)
+                              full_name=full_name, password_rules=False)
     with django_capture_on_commit_callbacks(execute=False):
         count = demo_dossiers_ensure()
     assert count == len(RECIPES) >= 24

@@ -169,3 +169,34 @@ def test_sweep_adds_the_missing_automatic_removal_leg(eng):
     removal = leg_of(dossier, "residence_removal")
     assert removal.automatic and removal.status == "waiting"
     assert services.dossiers_sweep()["automatic"] == 0
+
+
+# What a spreadsheet would run as a formula, or a page would render as markup,
+# when an officer's result is exported or shown (issue 15, hardening).
+BAD_RESULT_TEXT = [
+    ("registration_number", "=1+1"), ("registration_number", "+84912345678"), ("book", "-2+3"),
+    ("note", "@SUM(A1:A9)"), ("note", "\t=cmd|' /C calc'!A0"), ("note", "\rđã kiểm tra"),
+    ("note", " =HYPERLINK(\"http://x\")"), ("note", "<b>đậm</b>"), ("book", "01>2026"),
+]
+RESULT_TEXT_REFUSED = ("Không được chứa mã HTML (< >) hay bắt đầu bằng ký tự công thức (= + - @, tab, xuống "
+                       "dòng).")
+
+
+@pytest.mark.parametrize("key, value", BAD_RESULT_TEXT)
+def test_result_text_refuses_markup_and_leading_formula_characters(eng, key, value):
+    dossier = services.dossier_submit(data=birth_payload(), user=eng.citizen)
+    leg = leg_of(dossier, "birth_registration")
+    services.leg_accept(leg_id=leg.pk, user=eng.justice)
+    counters = NumberSequence.objects.count()
+    with pytest.raises(DomainError) as exc:
+        services.leg_complete(leg_id=leg.pk, user=eng.justice, result={key: value})
+    assert exc.value.errors == {f"result.{key}": [RESULT_TEXT_REFUSED]}
+    assert leg_of(dossier, "birth_registration").status == "in_progress"
+    assert NumberSequence.objects.count() == counters
+
+
+def test_result_text_may_hold_a_hyphen_or_sign_inside(eng):
+    dossier = services.dossier_submit(data=birth_payload(), user=eng.citizen)
+    leg = _complete(leg_of(dossier, "birth_registration"), eng.justice, result={
+        "book": "01/2026-A", "note": "Đã đối chiếu bản chính - hợp lệ; liên hệ hotro@xa.gov.vn, +1 bản sao"})
+    assert leg.result["book"] == "01/2026-A" and leg.result["note"].startswith("Đã đối chiếu")

@@ -244,6 +244,18 @@ def test_complete_with_empty_result_lets_the_portal_generate(client, people, dos
     assert leg.status == "completed" and len(leg.result["personal_id"]) == 12
 
 
+def test_complete_refuses_a_formula_in_the_note_next_to_the_field(client, people, dossier):
+    leg = dossier.legs.get(service="birth_registration")
+    client.force_login(people["justice"])
+    client.post(f"/can-bo/thu-tuc/{leg.pk}/tiep-nhan/")
+    response = client.post(f"/can-bo/thu-tuc/{leg.pk}/hoan-thanh/", {"note": "=1+1", "book": "01/2026"})
+    assert response.status_code == 400
+    assert list(response.context["form"].errors) == ["note"]
+    assert "ký tự công thức" in response.context["form"].errors["note"][0]
+    leg.refresh_from_db()
+    assert leg.status == "in_progress"
+
+
 def test_supplement_request_needs_a_reason(client, people, dossier):
     leg = dossier.legs.get(service="birth_registration")
     client.force_login(people["justice"])

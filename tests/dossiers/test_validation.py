@@ -97,6 +97,42 @@ def test_real_names_pass(citizen, name):
     assert submission_clean(birth_payload(subject__full_name=name), user=citizen).subject["full_name"] == name
 
 
+# Real names, typed as people type them (precomposed NFC; the first one also
+# decomposed, as some keyboards send it).
+VIETNAMESE_NAMES = ["Nguyễn Thị Ánh Tuyết", "Đặng Văn Ơn", "Lư Ưng", "Phạm Thị Ỷ", "Võ Đức Ưởng",
+                    "Lê Thị Ngọc Ẩn", "Huỳnh Thị Kiều Oanh", "Trương Ưu Đàm", "Ông Ích Khiêm", "Đỗ Thị Hường",
+                    "Bùi Xuân Phái", "Ksor Nay Blơ", "H'Hen Niê", "Lương Thị Thuỳ Dương"]
+
+
+@pytest.mark.parametrize("name", [*VIETNAMESE_NAMES, unicodedata.normalize("NFD", "Nguyễn Thị Ánh Tuyết"),
+                                  # a foreign parent's name in one script is no look-alike
+                                  "Иван Петров"])
+def test_vietnamese_names_with_diacritics_pass_the_look_alike_check(citizen, name):
+    payload = birth_payload(subject__full_name=name, subject__mother__full_name=name, applicant__full_name=name)
+    sub = submission_clean(payload, user=citizen)
+    assert sub.subject["full_name"] == sub.subject["mother"]["full_name"] == unicodedata.normalize("NFC", name)
+
+
+LOOK_ALIKE = "Họ tên có ký tự trông giống chữ cái nhưng thuộc bảng mã khác"
+
+
+@pytest.mark.parametrize("name", [
+    "Ｎｇｕｙễｎ Văn An",            # fullwidth Latin (U+FF2E…)
+    "𝐍𝐠𝐮𝐲𝐞𝐧 Văn An",               # mathematical bold (U+1D40D…)
+    "𝑇𝑟𝑎̂̀𝑛 Minh Khang",            # mathematical italic
+    "Nguyễn Vаn An",                # Cyrillic а (U+0430) among Latin letters
+    "Trần Minh Κhang",              # Greek capital kappa (U+039A) among Latin letters
+    "Lê Тhị Hoa",                   # Cyrillic capital te (U+0422)
+    "ℕguyễn Văn An",                # double-struck N (letterlike symbols)
+])
+@pytest.mark.parametrize("key", ["applicant.full_name", "subject.full_name", "subject.mother.full_name",
+                                 "subject.father.full_name"])
+def test_look_alike_names_are_refused_naming_the_field(citizen, name, key):
+    errors = errors_of(birth_payload(**{key.replace(".", "__"): name}), citizen)
+    assert list(errors) == [key]
+    assert errors[key][0].startswith(LOOK_ALIKE)
+
+
 def test_markup_in_an_address_is_refused(citizen):
     errors = errors_of(birth_payload(subject__residence__address="Ấp 1 <img src=x onerror=alert(1)>"), citizen)
     assert errors["subject.residence.address"] == ["Không được chứa ký tự điều khiển hay mã HTML (< >)."]
