@@ -123,7 +123,7 @@ RECIPES = [
 HISTORY_DAYS = range(10, 57)
 
 
-def _history() -> list[Recipe]:
+def history_recipes() -> list[Recipe]:
     from agencies.calendar import is_working_day
 
     rng = random.Random(82)
@@ -289,7 +289,7 @@ def demo_dossiers_ensure() -> int:
         logger.warning("demo users missing: run seed_demo first")
         return 0
     with services.notifications_muted():
-        for index, recipe in enumerate(RECIPES + _history()):
+        for index, recipe in enumerate(RECIPES + history_recipes()):
             if Dossier.objects.filter(applicant_email=EMAIL.format(key=recipe.key)).exists():
                 continue
             try:

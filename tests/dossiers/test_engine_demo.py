@@ -2,9 +2,10 @@
 from __future__ import annotations
 
 import pytest
+from django.utils import timezone
 
 from agencies.services import user_create_or_update
-from dossiers.demo import RECIPES, demo_dossiers_ensure
+from dossiers.demo import RECIPES, demo_dossiers_ensure, history_recipes
 from dossiers.management.commands.seed_demo import DEMO_USERS
 from dossiers.models import Dossier, DossierStatus, Leg, LegStatus, Notification
 
@@ -17,7 +18,11 @@ def test_demo_dossiers_cover_every_state_and_are_built_once(fast_passwords, djan
                               full_name=full_name, password_rules=False)
     with django_capture_on_commit_callbacks(execute=False):
         count = demo_dossiers_ensure()
-    assert count == len(RECIPES) >= 24
+    history = history_recipes()
+    assert len(RECIPES) >= 24 and len(history) >= 20
+    assert count == len(RECIPES) + len(history)
+    # Weeks of past work, not everything at the moment of seeding.
+    assert (timezone.now() - Dossier.objects.order_by("submitted_at").first().submitted_at).days >= 30
     assert set(Dossier.objects.values_list("status", flat=True)) == set(DossierStatus.values)
     assert set(Leg.objects.values_list("status", flat=True)) == set(LegStatus.values)
     assert set(Dossier.objects.values_list("bundle", flat=True)) == {"birth", "death"}
