@@ -64,7 +64,13 @@ def counter(request: access.SignedInRequest) -> HttpResponse:
     bundle = request.POST.get("bundle") or request.GET.get("bundle") or Bundle.BIRTH
     if bundle not in Bundle.values:
         bundle = Bundle.BIRTH
-    if request.method == "POST":
+    if request.method == "POST" and "find_commune" in request.POST:
+        # Without JavaScript: the commune search step redraws the page with
+        # what was typed and the communes whose name matches.
+        form = f.CounterForm(initial=f.CounterForm.initial_from_post(request.POST), bundle=bundle,
+                             unit_code=unit.code, commune_search=(request.POST.get("commune_q") or "")[:100])
+        status = 200
+    elif request.method == "POST":
         form = f.CounterForm(request.POST, bundle=bundle, unit_code=unit.code)
         if form.is_valid():
             from dossiers import services
@@ -90,6 +96,18 @@ def counter(request: access.SignedInRequest) -> HttpResponse:
         status = 200
     return render(request, "staff/counter.html", {"form": form, "unit": unit, "bundles": Bundle.choices,
                                                   "labels": _field_labels()}, status=status)
+
+
+@access.staff_required
+@require_GET
+def communes(request: access.SignedInRequest) -> HttpResponse:
+    """The counter's commune <option>s (htmx, while the clerk types a name):
+    those whose name contains ?commune_q= with or without diacritics, else
+    the communes of the user's province with the user's own selected."""
+    own = request.user.unit.code if request.user.unit else ""
+    search = (request.GET.get("commune_q") or "").strip()[:100]
+    return render(request, "staff/_commune_options.html", {
+        "choices": f.commune_choices(search, unit_code=own, keep=own), "selected": "" if search else own})
 
 
 @access.staff_required

@@ -97,6 +97,7 @@ EXPECT: dict[tuple[str, str], str] = {
     ("staff:difficulty_close", "own"):       "302L 403  403  403  403  403  403  403  302w 302w",
     ("staff:difficulty_close", "foreign"):   "302L 403  403  403  403  403  403  403  404  302w",
     ("staff:contacts", "-"):                 "302L 403  200  200  200  200  200  200  200  200",
+    ("staff:communes", "-"):                 "302L 403  200  200  200  200  200  200  200  200",
     # The counter: the citizen brought papers / takes the dossier back.
     **{(f"staff:{name}", scope): cells for name in ("dossier_supplement", "dossier_withdraw")
        for scope, cells in [("own",     "302L 403  302w 403  403  403  403  404  403  302w"),
