@@ -17,7 +17,7 @@ from django.db.models import TextChoices
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -172,13 +172,24 @@ def _field_labels() -> dict[str, str]:
 @access.staff_required
 @require_GET
 def receipt(request: access.SignedInRequest, code: str) -> HttpResponse:
-    """Phiếu hẹn trả kết quả: printable; links the PDF once the worker made it."""
+    """Phiếu hẹn trả kết quả: the same document as its PDF (one template,
+    the same summary, the same QR code), as a printable page; until the
+    worker has issued the PDF, the page shows the slip without the QR and
+    polls."""
+    from dossiers import documents
+
     dossier = access.get_dossier_or_404(request.user, code)
-    slip = dossier.documents.filter(kind=Document.Kind.APPOINTMENT_SLIP).exclude(file="").first()
-    return render(request, "staff/receipt.html", {
-        "dossier": dossier, "legs": dossier.legs.select_related("depends_on").order_by("id"), "slip": slip,
-        "subject_pid": _pid(request, dossier, dossier.subject.get("personal_id", "")),
-    })
+    slip = dossier.documents.filter(kind=Document.Kind.APPOINTMENT_SLIP).exclude(sha256="").exclude(file="").first()
+    verify_url = documents.verification_url(slip) if slip else ""
+    with translation.override("vi"):  # the document is in Vietnamese, as its PDF
+        summary = slip.summary if slip and slip.summary else documents.summary_build(
+            dossier, Document.Kind.APPOINTMENT_SLIP, issued_at=timezone.now())
+        return render(request, f"documents/{Document.Kind.APPOINTMENT_SLIP}.html", {
+            "doc": summary, "verify_url": verify_url, "qr": documents.qr_svg_data_uri(verify_url) if slip else "",
+            "signed": documents.signing_configured(), "web": True, "toolbar": "staff/_receipt_toolbar.html",
+            "dossier": dossier, "slip": slip,
+            "poll_url": "" if slip else reverse("staff:receipt", args=[dossier.code]),
+        })
 
 
 # --- dossier list ---------------------------------------------------------------
