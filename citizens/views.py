@@ -19,6 +19,7 @@ from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db.models import Count
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -48,7 +49,7 @@ from dossiers.models import (
     Transition,
 )
 from dossiers.selectors import dossier_list, dossier_timeline, own_data, retention_until
-from dossiers.vocabulary import FUNERAL_SERVICES
+from dossiers.vocabulary import SERVICE_PAPERS
 from lienthong import auth as lienthong_auth
 from lienthong.errors import DomainError
 
@@ -178,11 +179,21 @@ def password_reset_confirm(request: HttpRequest) -> HttpResponse:
 
 @_citizen_required
 def home(request: access.SignedInRequest) -> HttpResponse:
-    dossiers = list(dossier_list(user=request.user).prefetch_related("legs")[:50])
+    status = request.GET.get("trang_thai") or ""
+    if status not in DossierStatus.values:
+        status = ""
+    mine = dossier_list(user=request.user)
+    counts = dict(mine.order_by().values_list("status").annotate(n=Count("id")))
+    # Only the statuses the citizen has, in the order of the status list.
+    filters = [{"value": "", "label": _("Tất cả"), "count": sum(counts.values())}] + [
+        {"value": value, "label": label, "count": counts[value]} for value, label in DossierStatus.choices
+        if counts.get(value)]
+    dossiers = list((mine.filter(status=status) if status else mine).prefetch_related("legs")[:50])
     for dossier in dossiers:
         dossier.needs_answer = any(leg.status == LegStatus.AWAITING_SUPPLEMENT for leg in dossier.legs.all())
     drafts = SubmissionDraft.objects.filter(user=request.user, submitted_code="")
-    return render(request, "citizen/home.html", {"dossiers": dossiers, "drafts": drafts})
+    return render(request, "citizen/home.html", {"dossiers": dossiers, "drafts": drafts, "filters": filters,
+                                                 "status": status})
 
 
 def _viewer(row: DossierView, me: User) -> str:
@@ -469,8 +480,11 @@ def _verdicts(draft: SubmissionDraft) -> list[dict[str, Any]]:
                     "help": SERVICE_HELP.get(verdict.service, ""), "offered": verdict.offered,
                     "reason": verdict.reason, "citation": verdict.citation,
                     "automatic": getattr(verdict, "automatic", False), "required": verdict.service == required,
+                    # The whole bundle starts ticked (that is the point of liên
+                    # thông); once the citizen chose, their choice stands.
                     "checked": verdict.offered and (verdict.service == required or verdict.service in chosen
-                                                    or getattr(verdict, "automatic", False))})
+                                                    or getattr(verdict, "automatic", False)
+                                                    or "services" not in draft.data)})
     return out
 
 
@@ -514,12 +528,12 @@ def _step_files(request: access.SignedInRequest, draft: SubmissionDraft, step: s
                 return _next(draft, step)
         elif not errors:
             return redirect("citizen:wizard_step", draft_id=draft.pk, step=step)
-    needed = ([_("Giấy chứng sinh (ảnh chụp hoặc bản điện tử)")] if draft.data.get("bundle") == Bundle.BIRTH
-              else [_("Giấy báo tử hoặc giấy tờ thay giấy báo tử")])
-    if draft.data.get("bundle") == Bundle.DEATH and set(draft.data.get("services") or []) & set(FUNERAL_SERVICES):
-        needed.append(_("Giấy tờ chứng minh chế độ đang hưởng (nếu có)"))
+    # What to attach, per chosen service (the vocabulary's list of papers).
+    chosen = [code for code in draft.data.get("services") or [] if code in Service.values]
+    needed = [{"service": Service(code).label, "papers": SERVICE_PAPERS.get(code, [])} for code in chosen]
+    papers = [str(p) for code in chosen for p in SERVICE_PAPERS.get(code, [])]
     return render(request, "citizen/wizard_files.html",
-                  _step_context(draft, step, form=form, files=draft.files.all(), needed=needed))
+                  _step_context(draft, step, form=form, files=draft.files.all(), needed=needed, papers=papers))
 
 
 @_citizen_required

@@ -14,6 +14,7 @@ This module imports nothing from `dossiers.models` (the models import it).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -203,6 +204,21 @@ DOCUMENT_SERVICE: dict[str, Service] = {
 
 def agency_of(service: str) -> AgencyKind:
     return SERVICES[Service(service)].agency
+
+
+# The papers the citizen attaches for each service (the rest of what the law
+# asks is in the form itself, or is looked up by the agency in its own
+# database); an empty list: nothing to attach for that service.
+SERVICE_PAPERS: dict[str, list[Any]] = {
+    Service.BIRTH_REGISTRATION: [_("Giấy chứng sinh (ảnh chụp hoặc bản điện tử); nếu không có, văn bản của "
+                                   "người làm chứng xác nhận việc sinh")],
+    Service.RESIDENCE_REGISTRATION: [],
+    Service.HEALTH_INSURANCE_CARD: [],
+    Service.DEATH_REGISTRATION: [_("Giấy báo tử hoặc giấy tờ thay giấy báo tử")],
+    Service.RESIDENCE_REMOVAL: [],
+    Service.FUNERAL_ALLOWANCE: [_("Giấy tờ chứng minh chế độ người mất đang hưởng (nếu có)")],
+    Service.FUNERAL_SUPPORT: [_("Giấy tờ chứng minh người mất đang hưởng trợ cấp xã hội hằng tháng (nếu có)")],
+}
 
 
 def label(choices: type[models.TextChoices], code: str | None) -> str:

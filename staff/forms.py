@@ -74,7 +74,9 @@ class CounterForm(LabelledForm):
     subject__mother__personal_id = pid_field(_("Số định danh cá nhân của mẹ"))
     subject__father__full_name = text_field(_("Họ và tên cha"), autocomplete="off")
     subject__father__personal_id = pid_field(_("Số định danh cá nhân của cha"))
-    subject__residence__unit = text_field(_("Mã xã/phường nơi thường trú"), max_length=8, inputmode="numeric")
+    # Picked by name from a list (searchable without diacritics), never typed as a code.
+    subject__residence__unit = forms.CharField(label=_("Xã/phường nơi thường trú"), required=False, max_length=8,
+                                               widget=forms.Select)
     subject__residence__address = text_field(_("Địa chỉ thường trú"), max_length=255)
     subject__residence__household_type = forms.ChoiceField(label=_("Loại hộ"), choices=HOUSEHOLD_CHOICES,
                                                            required=False)
@@ -110,7 +112,8 @@ class CounterForm(LabelledForm):
     APPLICANT_FIELDS = ("applicant__full_name", "applicant__personal_id", "applicant__relationship",
                         "applicant__phone", "applicant__email")
 
-    def __init__(self, *args: Any, bundle: str = Bundle.BIRTH, unit_code: str = "", **kwargs: Any) -> None:
+    def __init__(self, *args: Any, bundle: str = Bundle.BIRTH, unit_code: str = "", commune_search: str = "",
+                 **kwargs: Any) -> None:
         initial = kwargs.pop("initial", None) or {}
         initial.setdefault("bundle", bundle)
         if bundle == Bundle.BIRTH:
@@ -137,14 +140,24 @@ class CounterForm(LabelledForm):
             self.fields["subject__full_name"].label = _("Họ, chữ đệm và tên của trẻ")
         else:
             self.fields["subject__full_name"].label = _("Họ, chữ đệm và tên người chết")
-            self.fields["subject__residence__unit"].label = _("Mã xã/phường nơi cư trú cuối cùng")
+            self.fields["subject__residence__unit"].label = _("Xã/phường nơi cư trú cuối cùng")
             self.fields["subject__residence__address"].label = _("Địa chỉ nơi cư trú cuối cùng")
+        source = self.data if self.is_bound else self.initial
+        self.commune_search = commune_search
+        communes = commune_choices(commune_search, unit_code=unit_code,
+                                   keep=str(source.get("subject__residence__unit") or ""))
+        cast(forms.Select, self.fields["subject__residence__unit"].widget).choices = communes
+        if commune_search and not self.is_bound and communes[0][0]:
+            # Search-then-choose without JavaScript: the first match is picked.
+            self.initial["subject__residence__unit"] = communes[0][0]
         # Every rule on what was typed is the engine's (the same as the API's).
         leave_rules_to_the_engine(self, ("services", *self.APPLICANT_FIELDS, *self.BIRTH_FIELDS,
                                          *self.DEATH_FIELDS))
         if not self.is_bound:
-            # The clerk starts typing the person's name as soon as the page opens.
-            self.fields["subject__full_name"].widget.attrs["autofocus"] = True
+            # The clerk starts typing the person's name as soon as the page
+            # opens; after a commune search, chooses among the matches.
+            first = "subject__residence__unit" if commune_search else "subject__full_name"
+            self.fields[first].widget.attrs["autofocus"] = True
         name_errors(self)
         # The summary lists problems in the order of the page.
         self.order_fields(["bundle", "services", *(self.BIRTH_FIELDS if self.bundle_code == Bundle.BIRTH
@@ -226,6 +239,51 @@ class CounterForm(LabelledForm):
                 for parent in ("mother", "father"):
                     data["subject"].setdefault(parent, None)
         return data
+
+
+    @classmethod
+    def initial_from_post(cls, data: Any) -> dict[str, Any]:
+        """What was typed, as the initial values of an unbound form (the
+        commune search step without JavaScript redraws the page with it)."""
+        initial: dict[str, Any] = {}
+        for name, field in cls.base_fields.items():
+            if isinstance(field, forms.MultipleChoiceField):
+                initial[name] = data.getlist(name)
+            elif isinstance(field, forms.BooleanField):
+                initial[name] = name in data
+            elif name in data:
+                initial[name] = data.get(name)
+        return initial
+
+
+def commune_choices(search: str = "", *, unit_code: str = "", keep: str = "") -> list[tuple[str, str]]:
+    """The communes the counter offers, by name: those whose name contains
+    `search` (typed with or without diacritics), else every commune of the
+    counter's province; `keep` (the one already chosen) stays listed. A
+    commune of another province carries its province's name."""
+    from agencies.models import AdminUnit
+    from agencies.selectors import province_of, resolve_unit, search_units
+
+    province = province_of(resolve_unit(unit_code)) if unit_code else None
+    if search.strip():
+        units = list(search_units(search, level=AdminUnit.Level.COMMUNE, limit=50))
+        if not units:
+            return [("", gettext("— Không có xã/phường nào có tên chứa “%(text)s” —") % {"text": search.strip()})]
+    else:
+        units = list(AdminUnit.objects.filter(map=AdminUnit.Map.CURRENT, level=AdminUnit.Level.COMMUNE,
+                                              province=province).select_related("province").order_by("name")
+                     ) if province is not None else []
+    chosen = resolve_unit(keep) if keep and not search.strip() and keep not in {u.code for u in units} else None
+    if chosen is not None:
+        units.insert(0, chosen)
+
+    def label(unit: AdminUnit) -> str:
+        if unit.province is not None and (province is None or unit.province_id != province.pk):
+            return f"{unit.name} ({unit.province.name})"
+        return unit.name
+
+    empty = [] if search.strip() else [("", gettext("— Chọn xã/phường —"))]
+    return empty + [(u.code, label(u)) for u in units]
 
 
 def _put(target: dict[str, Any], path: list[str], value: Any) -> None:

@@ -10,6 +10,7 @@ from staff import views as v
 urlpatterns = [
     path("can-bo/mot-cua/", v.counter, name="counter"),
     path("can-bo/mot-cua/xem-truoc/", v.counter_preview, name="counter_preview"),
+    path("can-bo/xa-phuong/", v.communes, name="communes"),
     path("can-bo/ho-so/", v.dossier_list, name="dossiers"),
     path("can-bo/ho-so/<str:code>/", v.dossier_detail, name="dossier"),
     path("can-bo/ho-so/<str:code>/phieu-hen/", v.receipt, name="receipt"),

@@ -17,7 +17,7 @@ from django.db.models import TextChoices
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -64,7 +64,13 @@ def counter(request: access.SignedInRequest) -> HttpResponse:
     bundle = request.POST.get("bundle") or request.GET.get("bundle") or Bundle.BIRTH
     if bundle not in Bundle.values:
         bundle = Bundle.BIRTH
-    if request.method == "POST":
+    if request.method == "POST" and "find_commune" in request.POST:
+        # Without JavaScript: the commune search step redraws the page with
+        # what was typed and the communes whose name matches.
+        form = f.CounterForm(initial=f.CounterForm.initial_from_post(request.POST), bundle=bundle,
+                             unit_code=unit.code, commune_search=(request.POST.get("commune_q") or "")[:100])
+        status = 200
+    elif request.method == "POST":
         form = f.CounterForm(request.POST, bundle=bundle, unit_code=unit.code)
         if form.is_valid():
             from dossiers import services
@@ -90,6 +96,18 @@ def counter(request: access.SignedInRequest) -> HttpResponse:
         status = 200
     return render(request, "staff/counter.html", {"form": form, "unit": unit, "bundles": Bundle.choices,
                                                   "labels": _field_labels()}, status=status)
+
+
+@access.staff_required
+@require_GET
+def communes(request: access.SignedInRequest) -> HttpResponse:
+    """The counter's commune <option>s (htmx, while the clerk types a name):
+    those whose name contains ?commune_q= with or without diacritics, else
+    the communes of the user's province with the user's own selected."""
+    own = request.user.unit.code if request.user.unit else ""
+    search = (request.GET.get("commune_q") or "").strip()[:100]
+    return render(request, "staff/_commune_options.html", {
+        "choices": f.commune_choices(search, unit_code=own, keep=own), "selected": "" if search else own})
 
 
 @access.staff_required
@@ -154,19 +172,28 @@ def _field_labels() -> dict[str, str]:
 @access.staff_required
 @require_GET
 def receipt(request: access.SignedInRequest, code: str) -> HttpResponse:
-    """Phiếu hẹn trả kết quả: printable; links the PDF once the worker made it."""
-    from dossiers import services
+    """Phiếu hẹn trả kết quả: the same document as its PDF (one template,
+    the same summary, the same QR code), as a printable page; until the
+    worker has issued the PDF, the page shows the slip without the QR and
+    polls."""
+    from dossiers import documents, services
 
     dossier = access.get_dossier_or_404(request.user, code)
     # The slip prints the subject's personal ID (whole for those who may act):
     # an opening like the dossier page's (docs/domain.md §2).
     services.dossier_view_record(user=request.user, dossier=dossier,
                                  full_data=access.can_act_on_dossier(request.user, dossier))
-    slip = dossier.documents.filter(kind=Document.Kind.APPOINTMENT_SLIP).exclude(file="").first()
-    return render(request, "staff/receipt.html", {
-        "dossier": dossier, "legs": dossier.legs.select_related("depends_on").order_by("id"), "slip": slip,
-        "subject_pid": _pid(request, dossier, dossier.subject.get("personal_id", "")),
-    })
+    slip = dossier.documents.filter(kind=Document.Kind.APPOINTMENT_SLIP).exclude(sha256="").exclude(file="").first()
+    verify_url = documents.verification_url(slip) if slip else ""
+    with translation.override("vi"):  # the document is in Vietnamese, as its PDF
+        summary = slip.summary if slip and slip.summary else documents.summary_build(
+            dossier, Document.Kind.APPOINTMENT_SLIP, issued_at=timezone.now())
+        return render(request, f"documents/{Document.Kind.APPOINTMENT_SLIP}.html", {
+            "doc": summary, "verify_url": verify_url, "qr": documents.qr_svg_data_uri(verify_url) if slip else "",
+            "signed": documents.signing_configured(), "web": True, "toolbar": "staff/_receipt_toolbar.html",
+            "dossier": dossier, "slip": slip,
+            "poll_url": "" if slip else reverse("staff:receipt", args=[dossier.code]),
+        })
 
 
 # --- dossier list ---------------------------------------------------------------

@@ -99,6 +99,7 @@ EXPECT: dict[tuple[str, str], str] = {
     ("staff:contacts", "-"):                 "302L 403  200  200  200  200  200  200  200  200",
     # Unusual access to personal data: admins and the provincial office.
     ("staff:unusual_access", "-"):           "302L 403  404  404  404  404  404  404  200  200",
+    ("staff:communes", "-"):                 "302L 403  200  200  200  200  200  200  200  200",
     # The counter: the citizen brought papers / takes the dossier back.
     **{(f"staff:{name}", scope): cells for name in ("dossier_supplement", "dossier_withdraw")
        for scope, cells in [("own",     "302L 403  302w 403  403  403  403  404  403  302w"),

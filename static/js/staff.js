@@ -32,6 +32,13 @@
     var closer = event.target.closest("[data-dialog-close]");
     if (closer) { closer.closest("dialog").close(); }
   });
+  // Enter in the commune search box searches (htmx does, as the clerk
+  // types); it does not send the whole form.
+  document.addEventListener("keydown", function (event) {
+    if (event.key === "Enter" && event.target.matches && event.target.matches("[data-commune-search]")) {
+      event.preventDefault();
+    }
+  });
   // After a refused submit, put the keyboard on the list of problems.
   document.addEventListener("DOMContentLoaded", function () {
     var summary = document.getElementById("error-summary");

@@ -223,6 +223,7 @@ CALLS: dict[str, Call] = {
                               query=lambda w, r, s: {"province": _province(w, r, s), "date": "2026-11-02"}),
     # --- staff pages ---
     "staff:counter": Call(),
+    "staff:communes": Call(query=lambda w, r, s: {"commune_q": "tan hong"}),
     "staff:counter_preview": Call(method="post", data=lambda w, r, s: {"bundle": "birth"}),
     "staff:dossiers": Call(scopes=DOSSIER_SCOPES, lists=lambda w, r, s: dossier_for(w, r, s).code),
     "staff:dossier": Call(scopes=DOSSIER_SCOPES, kwargs=_code),
