@@ -1,12 +1,13 @@
 """Reads on reference data."""
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
 
 from django.db.models import QuerySet
 
 from agencies.models import AdminUnit
-from lienthong.text import search_key
+from lienthong.text import search_key, vi_sort_key
 
 # The two-level map took effect on 1/7/2025 (Nghị quyết 202/2025/QH15).
 CURRENT_MAP_FROM = date(2025, 7, 1)
@@ -22,6 +23,20 @@ def resolve_unit(code: str, at: date | None = None, level: str | None = None) ->
     preferred = AdminUnit.Map.LEGACY if at is not None and at < CURRENT_MAP_FROM else AdminUnit.Map.CURRENT
     units = sorted(qs.select_related("province"), key=lambda u: (u.map != preferred, u.level))
     return units[0] if units else None
+
+
+def unit_sort_key(unit: AdminUnit) -> tuple:
+    """A unit's place in a list: Vietnamese alphabetical order of its short
+    name ("Cà Mau" before "Cao Bằng", whether "Tỉnh" or "Thành phố"), then of
+    its full name."""
+    return vi_sort_key(unit.short_name or unit.name), vi_sort_key(unit.name)
+
+
+def by_name(units: Iterable[AdminUnit]) -> list[AdminUnit]:
+    """Units in Vietnamese alphabetical order (unit_sort_key). Lists of units
+    are at most a few thousand: fetched, then sorted here, never ORDER BY name
+    (the database's collation puts "Đồng Tháp" last)."""
+    return sorted(units, key=unit_sort_key)
 
 
 def search_units(text: str, *, map_: str = AdminUnit.Map.CURRENT, level: str | None = None,

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_GET
 
 from agencies import access
 from agencies.models import AdminUnit, Agency, Role
-from agencies.selectors import province_of
+from agencies.selectors import province_of, unit_sort_key
 from lienthong.paging import pager_query
 from lienthong.text import search_key
 
@@ -163,7 +163,7 @@ def contacts(request: access.SignedInRequest) -> HttpResponse:
         own = request.user.unit
         rows = [a for a in agencies.filter(Q(unit=own) | Q(unit=province))] if own else []
     rows.sort(key=lambda a: (a.unit_id != request.user.unit_id, a.unit.level != AdminUnit.Level.PROVINCE,
-                             a.unit.name, a.kind))
+                             unit_sort_key(a.unit), a.kind))
     page = Paginator(rows, 50).get_page(request.GET.get("page"))
     template = "staff/_contact_rows.html" if request.htmx else "staff/contacts.html"
     return render(request, template, {"page": page, "q": q, "province": province, "query": pager_query(request)})

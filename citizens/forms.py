@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy
 from agencies.auth import contact_parse
 from agencies.models import AdminUnit
 from agencies.phones import phone_normalize
+from agencies.selectors import by_name
 from dossiers.eligibility import PREREQUISITE
 from dossiers.validation import submission_clean
 from dossiers.vocabulary import (
@@ -140,7 +141,7 @@ class PlaceForm(forms.Form):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        provinces = AdminUnit.objects.filter(map=AdminUnit.Map.CURRENT, level=AdminUnit.Level.PROVINCE).order_by("name")
+        provinces = by_name(AdminUnit.objects.filter(map=AdminUnit.Map.CURRENT, level=AdminUnit.Level.PROVINCE))
         cast(forms.ChoiceField, self.fields["province"]).choices = [("", _("— Chọn tỉnh/thành phố —"))] + [(p.code, p.name) for p in provinces]
         province = self.data.get("province") if self.is_bound else self.initial.get("province")
         cast(forms.ChoiceField, self.fields["unit"]).choices = commune_choices(province)
@@ -150,9 +151,8 @@ def commune_choices(province_code: str | None) -> list[tuple[str, str]]:
     empty = [("", _("— Chọn xã/phường —"))]
     if not province_code:
         return empty
-    communes = AdminUnit.objects.filter(map=AdminUnit.Map.CURRENT, level=AdminUnit.Level.COMMUNE,
-                                        province__code=province_code,
-                                        province__map=AdminUnit.Map.CURRENT).order_by("name")
+    communes = by_name(AdminUnit.objects.filter(map=AdminUnit.Map.CURRENT, level=AdminUnit.Level.COMMUNE,
+                                                province__code=province_code, province__map=AdminUnit.Map.CURRENT))
     return empty + [(c.code, c.name) for c in communes]
 
 

@@ -31,9 +31,9 @@ from django.utils.translation import gettext as _
 
 from agencies import access
 from agencies.models import AdminUnit, AgencyKind, User
-from agencies.selectors import CURRENT_MAP_FROM
+from agencies.selectors import CURRENT_MAP_FROM, by_name, unit_sort_key
 from dossiers.models import Dossier, Leg, LegStatus, Rating, Satisfaction, Service
-from dossiers.vocabulary import DONE_DOSSIER_STATES, OPEN_DOSSIER_STATES, Channel, DossierStatus
+from dossiers.vocabulary import DONE_DOSSIER_STATES, Channel, DossierStatus
 from reports import sql
 from reports.db import report_db
 from reports.models import DailyReport, DifficultyReport, OutsideCount, ReportSettings, UnitMap
@@ -244,15 +244,33 @@ def adoption_report(q: AdoptionQuery) -> dict[str, Any]:
         for r in rows:
             r["birth_rate"] = rate(r["birth_linked"], r["birth_total"])
             r["death_rate"] = rate(r["death_linked"], r["death_total"])
-        rows.sort(key=lambda r: r["unit"])
-        rows.sort(key=lambda r: (r["death_rate"] is None, -(r["death_rate"] or 0)))
-        rows.sort(key=lambda r: (r["birth_rate"] is None, -(r["birth_rate"] or 0)))
+    # ties in Vietnamese alphabetical order, not by code
+    names = unit_labels([r[8] for r in raw], using=db)
+    for r, row in zip(rows, raw, strict=True):
+        r["_key"] = names[row[8]][1]
+    rows.sort(key=lambda r: (r["birth_rate"] is None, -(r["birth_rate"] or 0),
+                             r["death_rate"] is None, -(r["death_rate"] or 0), r.pop("_key")))
     total: dict[str, Any] = {k: sum(r[k] for r in rows) for k in
                              ("birth_total", "birth_linked", "death_total", "death_linked")}
     total["birth_rate"] = rate(total["birth_linked"], total["birth_total"])
     total["death_rate"] = rate(total["death_linked"], total["death_total"])
     ordered_total = {k: total[k] for k in ADOPTION_KEYS[2:]}
     return {"rows": rows, "total": ordered_total}
+
+
+def unit_label(unit: AdminUnit) -> str:
+    """A unit's name as listed: a commune with what tells it apart from its
+    namesakes, its legacy district (legacy map) or its province (current
+    map): "Xã Tân Hồng, Tỉnh Đồng Tháp". The caller select_related("parent")."""
+    if unit.level == AdminUnit.Level.COMMUNE and unit.parent is not None:
+        return f"{unit.name}, {unit.parent.name}"
+    return unit.name
+
+
+def unit_labels(ids: list[int], *, using: str) -> dict[int, tuple[str, tuple]]:
+    """{id: (unit_label, unit_sort_key)} of the units listed on a page."""
+    units = AdminUnit.objects.using(using).filter(pk__in=set(ids)).select_related("parent")
+    return {u.pk: (unit_label(u), unit_sort_key(u)) for u in units}
 
 
 # --- daily report (docs/domain.md §8) ---------------------------------------------
@@ -276,8 +294,7 @@ def leg_counts_qs(*, day: date, since: date, provinces: list[int] | None, using:
     - received: legs of dossiers submitted on the day, by the dossier's channel;
     - completed / rejected: legs finished on the day in that state;
     - on_time: completed on the day no later than their due time;
-    - overdue: legs open at the end of the day (started before it, not
-      finished by then, not waiting for the citizen) whose due time had passed;
+    - overdue: overdue_q at the end of the day;
     - awaiting_supplement: legs waiting for a supplement requested before the
       end of the day.
     All from timestamps, so rebuilding a past day gives the snapshot's
@@ -289,8 +306,6 @@ def leg_counts_qs(*, day: date, since: date, provinces: list[int] | None, using:
     received_day = Q(dossier__submitted_at__gte=start, dossier__submitted_at__lt=end)
     received_cum = Q(dossier__submitted_at__gte=cstart, dossier__submitted_at__lt=end)
     on_time = Q(status=LegStatus.COMPLETED) & (Q(due_at__isnull=True) | Q(finished_at__lte=F("due_at")))
-    open_at_end = (Q(started_at__lt=end) & (Q(finished_at__isnull=True) | Q(finished_at__gte=end))
-                   & ~Q(status__in=[LegStatus.AWAITING_SUPPLEMENT, LegStatus.CANCELLED]) & Q(due_at__lt=end))
     qs = Leg.objects.using(using).all()
     if provinces is not None:
         qs = qs.filter(dossier__scope_province_id__in=provinces)
@@ -311,7 +326,7 @@ def leg_counts_qs(*, day: date, since: date, provinces: list[int] | None, using:
                 received=Count("pk", filter=received_day),
                 completed=Count("pk", filter=on_day & Q(status=LegStatus.COMPLETED)),
                 on_time=Count("pk", filter=on_day & on_time),
-                overdue=Count("pk", filter=open_at_end),
+                overdue=Count("pk", filter=overdue_q(end)),
                 rejected=Count("pk", filter=on_day & Q(status=LegStatus.REJECTED)),
                 awaiting_supplement=Count("pk", filter=Q(status=LegStatus.AWAITING_SUPPLEMENT, paused_at__lt=end)),
                 cum_received=Count("pk", filter=received_cum),
@@ -354,7 +369,7 @@ def daily_report_data(province: AdminUnit, day: date, *, rows: list[dict] | None
     per_service: dict[tuple[str, str], dict[str, int]] = {}
     cum_service: dict[tuple[str, str], dict[str, int]] = {}
     total, cum_total = _zero(), _zero(CUMULATIVE_KEYS)
-    for r in sorted(rows, key=lambda r: (units[r["unit_id"]].name, SERVICE_ORDER.index(r["svc"])
+    for r in sorted(rows, key=lambda r: (unit_sort_key(units[r["unit_id"]]), SERVICE_ORDER.index(r["svc"])
                                          if r["svc"] in SERVICE_ORDER else 99)):
         key = (r["svc"], r["ag"])
         if any(r[k] for k in COUNT_KEYS):
@@ -432,11 +447,23 @@ def finished_between_q(start: datetime, end: datetime) -> Q:
             & (Q(dossier__closed_at__isnull=True) | Q(dossier__closed_at__gte=start)))
 
 
-def open_overdue_q(now: datetime) -> Q:
-    """Legs still being handled past their due time (an open leg means an open
-    dossier, which narrows the search to open dossiers first)."""
-    return Q(status__in=[LegStatus.PENDING, LegStatus.IN_PROGRESS], due_at__lt=now,
-             dossier__status__in=OPEN_DOSSIER_STATES)
+def overdue_q(at: datetime) -> Q:
+    """THE definition of an overdue leg, for every report (dashboard card and
+    list, commune ranking, daily report): at the moment `at`, a leg started
+    and not yet finished whose due time had passed, unless it was waiting for
+    the citizen (a supplement requested before `at` and still awaited: the
+    deadline is paused, and extended when the citizen answers). The bound on
+    the dossier (open at `at`) lets PostgreSQL start from the dossiers."""
+    waiting_for_citizen = Q(status=LegStatus.AWAITING_SUPPLEMENT, paused_at__lt=at)
+    return (Q(started_at__lt=at, due_at__lt=at) & (Q(finished_at__isnull=True) | Q(finished_at__gte=at))
+            & ~Q(status__in=[LegStatus.WAITING, LegStatus.CANCELLED]) & ~waiting_for_citizen
+            & Q(dossier__submitted_at__lt=at) & (Q(dossier__closed_at__isnull=True) | Q(dossier__closed_at__gte=at)))
+
+
+def as_of(last: date) -> datetime:
+    """The moment a period's standing figures (in progress, overdue) are
+    taken: the end of its last day, or now while that day is not over."""
+    return min(day_bounds(last)[1], timezone.now())
 
 
 def province_dossiers(province: AdminUnit, *, using: str) -> QuerySet[Dossier]:
@@ -451,19 +478,21 @@ def dashboard_kpis(province: AdminUnit, first: date, last: date, *, unit: AdminU
     if unit is not None:
         dossiers = dossiers.filter(unit_scope_q(unit, using=db))
         legs = legs.filter(unit_scope_q(unit, "dossier__", using=db))
+    at = as_of(last)
+    closed = Q(closed_at__lt=at)
+    # dossiers received in the period, as they stood at its end
     d = dossiers.filter(submitted_at__gte=start, submitted_at__lt=end).aggregate(
         received=Count("pk"),
         online=Count("pk", filter=Q(channel=Channel.ONLINE)),
-        in_progress=Count("pk", filter=Q(status__in=OPEN_DOSSIER_STATES)),
-        completed=Count("pk", filter=Q(status__in=DONE_DOSSIER_STATES)),
-        rejected=Count("pk", filter=Q(status=DossierStatus.REJECTED)),
+        in_progress=Count("pk", filter=~closed | Q(closed_at__isnull=True)),
+        completed=Count("pk", filter=closed & Q(status__in=DONE_DOSSIER_STATES)),
+        rejected=Count("pk", filter=closed & Q(status=DossierStatus.REJECTED)),
     )
     lg = legs.filter(finished_between_q(start, end), status=LegStatus.COMPLETED).aggregate(
         completed=Count("pk"),
         on_time=Count("pk", filter=Q(due_at__isnull=True) | Q(finished_at__lte=F("due_at"))),
     )
-    now = timezone.now()
-    overdue = legs.filter(open_overdue_q(now)).count()
+    overdue = legs.filter(overdue_q(at)).count()
     return {**d, "legs_completed": lg["completed"], "on_time": lg["on_time"],
             "on_time_rate": rate(lg["on_time"], lg["completed"]), "overdue": overdue}
 
@@ -539,21 +568,26 @@ def _processing_times_python(qs: QuerySet[Leg]) -> list[dict[str, Any]]:
             for (a, s), h in sorted(groups.items())]
 
 
-def overdue_legs(province: AdminUnit, *, unit: AdminUnit | None = None, limit: int = 50) -> QuerySet[Leg]:
+def overdue_legs(province: AdminUnit, last: date, *, unit: AdminUnit | None = None, limit: int = 50,
+                 ) -> QuerySet[Leg]:
+    """The legs overdue at the end of the period (overdue_q)."""
     db = report_db()
-    qs = Leg.objects.using(db).filter(open_overdue_q(timezone.now()),
+    qs = Leg.objects.using(db).filter(overdue_q(as_of(last)),
                                       dossier__scope_province=current_province(province, using=db))
     if unit is not None:
         qs = qs.filter(unit_scope_q(unit, "dossier__", using=db))
-    return qs.select_related("dossier", "dossier__scope_unit").order_by("due_at")[:limit]
+    return qs.select_related("dossier", "dossier__scope_unit", "dossier__scope_unit__parent").order_by("due_at")[:limit]
 
 
 def commune_summary(province: AdminUnit, first: date, last: date, *, district: AdminUnit | None = None,
                     ) -> list[dict[str, Any]]:
     """Per current commune for a period (a week, a month, any range): the
-    ranking of communes for emulation (thi đua). Ranked by the share of legs
-    completed on time, then by how many dossiers came through the linked
-    service; communes with nothing to rank come last."""
+    ranking of communes for emulation (thi đua). Every column counts legs
+    (thủ tục), never dossiers: received = legs of the dossiers received in
+    the period; completed, on time, rejected = legs finished in it; overdue
+    = overdue_q at its end. Ranked by the share of legs completed on time,
+    then by the legs received; communes with nothing to rank come last, ties
+    in Vietnamese alphabetical order."""
     db = report_db()
     start, end = day_bounds(first, last)
     cur = current_province(province, using=db)
@@ -562,8 +596,9 @@ def commune_summary(province: AdminUnit, first: date, last: date, *, district: A
     if district is not None:
         communes = communes.filter(pk__in=list(UnitMap.objects.using(db).filter(legacy_district=district)
                                                .values_list("current_commune_id", flat=True)))
-    received = dict(Dossier.objects.using(db).filter(scope_province=cur, submitted_at__gte=start, submitted_at__lt=end)
-                    .values("scope_unit_id").annotate(n=Count("pk")).values_list("scope_unit_id", "n"))
+    received = dict(Leg.objects.using(db).filter(dossier__scope_province=cur, dossier__submitted_at__gte=start,
+                                                 dossier__submitted_at__lt=end)
+                    .values(unit_id=F("dossier__scope_unit_id")).annotate(n=Count("pk")).values_list("unit_id", "n"))
     legs = {r["unit_id"]: r for r in Leg.objects.using(db).filter(finished_between_q(start, end),
                                                                   dossier__scope_province=cur)
         .values(unit_id=F("dossier__scope_unit_id")).annotate(
@@ -571,16 +606,17 @@ def commune_summary(province: AdminUnit, first: date, last: date, *, district: A
             on_time=Count("pk", filter=Q(status=LegStatus.COMPLETED)
                           & (Q(due_at__isnull=True) | Q(finished_at__lte=F("due_at")))),
             rejected=Count("pk", filter=Q(status=LegStatus.REJECTED))).order_by()}
-    overdue = dict(Leg.objects.using(db).filter(open_overdue_q(timezone.now()), dossier__scope_province=cur)
+    overdue = dict(Leg.objects.using(db).filter(overdue_q(as_of(last)), dossier__scope_province=cur)
                    .values(unit_id=F("dossier__scope_unit_id")).annotate(n=Count("pk"))
                    .values_list("unit_id", "n"))
     rows = []
-    for c in communes.only("pk", "code", "name"):  # communes of the province, not dossiers
+    for c in communes.select_related("parent"):  # communes of the province, not dossiers
         lg = legs.get(c.pk, {"completed": 0, "on_time": 0, "rejected": 0})
-        rows.append({"pk": c.pk, "unit": c.code, "name": c.name, "received": received.get(c.pk, 0),
+        rows.append({"pk": c.pk, "unit": c.code, "name": unit_label(c), "key": unit_sort_key(c),
+                     "received": received.get(c.pk, 0),
                      "completed": lg["completed"], "on_time": lg["on_time"], "rejected": lg["rejected"],
                      "overdue": overdue.get(c.pk, 0), "on_time_rate": rate(lg["on_time"], lg["completed"])})
-    rows.sort(key=lambda r: (r["on_time_rate"] is None, -(r["on_time_rate"] or 0), -r["received"], r["name"]))
+    rows.sort(key=lambda r: (r["on_time_rate"] is None, -(r["on_time_rate"] or 0), -r["received"], r["key"]))
     rank = 0
     for r in rows:
         if r["on_time_rate"] is not None or r["received"]:
@@ -597,8 +633,8 @@ def drill_units(province: AdminUnit, unit: AdminUnit | None) -> list[AdminUnit]:
     db = report_db()
     cur = current_province(province, using=db)
     if unit is None:
-        return list(AdminUnit.objects.using(db).filter(map=AdminUnit.Map.LEGACY, level=AdminUnit.Level.DISTRICT,
-                                             province__successor=cur).order_by("province__code", "code"))
+        return by_name(AdminUnit.objects.using(db).filter(map=AdminUnit.Map.LEGACY, level=AdminUnit.Level.DISTRICT,
+                                                          province__successor=cur))
     return []
 
 
@@ -654,9 +690,11 @@ def satisfaction(province: AdminUnit, first: date, last: date, *, unit: AdminUni
         return row
 
     total = shaped(ratings.aggregate(**counts()))
-    by_unit = [shaped(r) for r in ratings.values(unit_pk=F("dossier__scope_unit_id"),
-                                                   name=F("dossier__scope_unit__name"))
-               .annotate(**counts()).order_by("name")]
+    by_unit = [shaped(r) for r in ratings.values(unit_pk=F("dossier__scope_unit_id")).annotate(**counts()).order_by()]
+    units = unit_labels([r["unit_pk"] for r in by_unit], using=db)
+    for r in by_unit:
+        r["name"] = units[r["unit_pk"]][0]
+    by_unit.sort(key=lambda r: units[r["unit_pk"]][1])
     by_agency = [shaped({**r, "label": agency_label(r["agency"])}) for r in
                  Leg.objects.using(db).filter(dossier__rating__in=ratings,
                                               status__in=[LegStatus.COMPLETED, LegStatus.REJECTED])

@@ -30,6 +30,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from agencies import access
 from agencies.models import AdminUnit, AgencyKind
+from agencies.selectors import by_name
 from dossiers import selectors as dossier_selectors
 from dossiers.models import Service
 from lienthong import formatting
@@ -56,8 +57,8 @@ def _province(request: access.SignedInRequest, at: date | None = None) -> AdminU
 
 
 def _provinces_for(user) -> list[AdminUnit]:
-    qs = AdminUnit.objects.filter(map=AdminUnit.Map.CURRENT, level=AdminUnit.Level.PROVINCE).order_by("name")
-    return [p for p in qs if access.can_view_province(user, p)] if user.is_authenticated else []
+    qs = AdminUnit.objects.filter(map=AdminUnit.Map.CURRENT, level=AdminUnit.Level.PROVINCE)
+    return by_name([p for p in qs if access.can_view_province(user, p)]) if user.is_authenticated else []
 
 
 def _range(request: access.SignedInRequest) -> tuple[date, date]:
@@ -94,16 +95,19 @@ def _dashboard(request: access.SignedInRequest) -> HttpResponse:
     province = selectors.current_province(_province(request))
     errors: dict[str, list[str]] = {}
     try:
-        first, last = _range(request)
-    except DomainError as exc:  # shown on the page, over the default period
-        errors.update(exc.errors)
-        last = timezone.localdate()
-        first = last - timedelta(days=29)
-    try:
         unit = _drill_unit(request, province)
     except DomainError as exc:
         errors.update(exc.errors)
         unit = None
+    try:
+        first, last = _range(request)
+    except DomainError as exc:
+        # the error on the page, and no figures: never another period's in
+        # place of the one asked for
+        errors.update(exc.errors)
+        return render(request, "reports/dashboard.html", {
+            "province": province, "provinces": _provinces_for(request.user), "unit": unit, "errors": errors,
+            "raw_from": request.GET.get("from", ""), "raw_to": request.GET.get("to", "")}, status=400)
     kpis = selectors.dashboard_kpis(province, first, last, unit=unit)
     adoption = selectors.adoption_report(selectors.AdoptionQuery(
         province=province, first=first, last=last,
@@ -123,7 +127,8 @@ def _dashboard(request: access.SignedInRequest) -> HttpResponse:
         "district_of_unit": _district_of(unit),
         "ranking_tail": ranking[-5:] if unit is None and len(ranking) > 20 else [],
         "times": selectors.processing_times(province, first, last, unit=unit),
-        "overdue": list(selectors.overdue_legs(province, unit=unit, limit=20)), "errors": errors,
+        "overdue": list(selectors.overdue_legs(province, last, unit=unit, limit=20)), "errors": errors,
+        "figures": True, "raw_from": formatting.day(first), "raw_to": formatting.day(last),
         **_satisfaction(province, first, last, unit=unit),
     }
     return render(request, "reports/dashboard.html", context, status=400 if errors else 200)
@@ -336,15 +341,17 @@ def summary(request: access.SignedInRequest) -> HttpResponse:
     errors: dict[str, list[str]] = {}
     try:
         day = ranges.parse_day(request.GET, "date", timezone.localdate(), label=_("Ngày trong kỳ"))
-    except DomainError as exc:
-        errors, day = exc.errors, timezone.localdate()
+    except DomainError as exc:  # the error, never another period's figures
+        return render(request, "reports/summary.html", {
+            "province": province, "provinces": _provinces_for(request.user), "period": period,
+            "errors": exc.errors, "raw_date": request.GET.get("date", "")}, status=400)
     first, last = selectors.week_bounds(day) if period == "week" else selectors.month_bounds(day)
     prev = first - timedelta(days=1)
     nxt = last + timedelta(days=1)
     return render(request, "reports/summary.html", {
         "province": province, "provinces": _provinces_for(request.user), "period": period,
         "first": first, "last": last, "prev": prev, "next": nxt if nxt <= timezone.localdate() else None,
-        "rows": selectors.commune_summary(province, first, last), "errors": errors,
+        "rows": selectors.commune_summary(province, first, last), "errors": errors, "figures": True,
         **_satisfaction(province, first, last)}, status=400 if errors else 200)
 
 

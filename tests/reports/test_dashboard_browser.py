@@ -57,3 +57,15 @@ def test_viewer_sees_the_province_dashboard(page):
     page.wait_for_load_state("networkidle")
     assert "← Toàn tỉnh" in page.content()
     screenshot(page, "reports-dashboard-district")
+
+
+def test_an_invalid_date_is_an_error_on_the_dashboard(page):
+    province = AdminUnit.objects.get(map="current", level="province", code="44")
+    UserFactory(username="xem_quangtri", role=Role.PROVINCIAL_VIEWER, unit=province)
+    login(page, "xem_quangtri")
+    page.goto("/bao-cao/?from=31/02/2026&to=10/03/2026")
+    alert = page.get_by_role("alert")
+    assert alert.inner_text() == "“Từ ngày”: ngày không hợp lệ; dùng dạng dd/mm/yyyy."
+    assert page.locator("#id_from").input_value() == "31/02/2026"
+    assert page.locator(".kpis").count() == 0  # no other period's figures in its place
+    screenshot(page, "reports-dashboard-invalid-date")
