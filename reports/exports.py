@@ -194,3 +194,9 @@ def _pdf(html: str) -> bytes:
     from weasyprint import HTML
 
     return HTML(string=html).write_pdf()
+
+
+def daily_filename(province_code: str, day: date, ext: str) -> str:
+    """What a daily report's file is called for people (downloads, e-mail
+    attachments); stored files have random names (lienthong/files.py)."""
+    return f"bao-cao-ngay-{province_code}-{day:%Y%m%d}.{ext}"

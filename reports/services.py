@@ -26,7 +26,7 @@ from agencies.selectors import resolve_unit
 from lienthong import formatting, links
 from lienthong.celery import RETRY_ON
 from lienthong.errors import DomainError
-from reports import selectors
+from reports import exports, selectors
 from reports.models import DailyReport, DifficultyReport, OutsideCount, ReportRecipient
 
 log = logging.getLogger(__name__)
@@ -202,17 +202,17 @@ def daily_report_create(*, province: AdminUnit, day: date, rows: list[dict] | No
         return existing
     data = selectors.daily_report_data(province, day, rows=rows)
     data["generated_at"] = timezone.localtime().isoformat(timespec="seconds")
-    from reports import exports
 
     try:
         with transaction.atomic():
             report = DailyReport.objects.create(province=province, date=day, generated_at=timezone.now(), data=data)
     except IntegrityError:
         return DailyReport.objects.using(DEFAULT_DB_ALIAS).get(province=province, date=day)
-    name = f"bao-cao-ngay-{province.code}-{day:%Y%m%d}"
-    report.xlsx.save(f"{name}.xlsx", ContentFile(exports.daily_xlsx(data)), save=False)
+    report.xlsx.save(exports.daily_filename(province.code, day, "xlsx"), ContentFile(exports.daily_xlsx(data)),
+                     save=False)
     try:
-        report.pdf.save(f"{name}.pdf", ContentFile(exports.daily_pdf(data)), save=False)
+        report.pdf.save(exports.daily_filename(province.code, day, "pdf"), ContentFile(exports.daily_pdf(data)),
+                        save=False)
     except Exception:  # noqa: BLE001 - the figures are kept even if the PDF engine fails
         log.exception("daily report PDF failed for %s %s", province.code, day)
     DailyReport.objects.filter(pk=report.pk).update(xlsx=report.xlsx.name, pdf=report.pdf.name)
@@ -240,11 +240,12 @@ def daily_report_send(*, report_id: int) -> int:
         "awaiting": total["awaiting_supplement"],
         "url": links.absolute_url(reverse("reports:daily_detail", args=[report.pk]))}
     message = EmailMessage(subject, body, to=to)
-    for f, mime in ((report.pdf, "application/pdf"),
-                    (report.xlsx, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")):
+    for f, ext, mime in ((report.pdf, "pdf", "application/pdf"),
+                         (report.xlsx, "xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")):
         if f:
             with f.open("rb") as fh:
-                message.attach(f.name.rsplit("/", 1)[-1], fh.read(), mime)
+                # The stored name is random; the province reads this one.
+                message.attach(exports.daily_filename(report.province.code, report.date, ext), fh.read(), mime)
     try:
         message.send()
     except Exception:
@@ -318,14 +319,13 @@ def daily_report_pdf_request(*, report: DailyReport) -> None:
 def report_pdf_render(*, kind: str, params: dict[str, Any], job: str) -> str | None:
     """Worker side: render and store. Safe to run twice (a finished job, or
     a snapshot that has its PDF, is left as it is). Returns the file's name."""
-    from reports import exports
 
     with translation.override(params.get("language") or settings.LANGUAGE_CODE):
         if kind == "daily_snapshot":
             report = DailyReport.objects.select_related("province").filter(pk=params["report"]).first()
             if report is None or report.pdf:
                 return report.pdf.name if report else None
-            name = f"bao-cao-ngay-{report.province.code}-{report.date:%Y%m%d}.pdf"
+            name = exports.daily_filename(report.province.code, report.date, "pdf")
             report.pdf.save(name, ContentFile(exports.daily_pdf(report.data)), save=False)
             DailyReport.objects.filter(pk=report.pk, pdf="").update(pdf=report.pdf.name)
             return report.pdf.name

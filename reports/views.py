@@ -279,7 +279,7 @@ def daily_detail(request: access.SignedInRequest, pk: int) -> HttpResponse:
 def daily_file(request: access.SignedInRequest, pk: int, kind: str) -> HttpResponseBase:
     report = _daily_report_or_404(request, pk)
     stored = report.pdf if kind == "pdf" else report.xlsx
-    name = f"bao-cao-ngay-{report.province.code}-{report.date:%Y%m%d}.{kind}"
+    name = exports.daily_filename(report.province.code, report.date, kind)
     if kind == "pdf":
         # A snapshot whose PDF failed when it was built: the worker renders it.
         if not stored and not request.htmx:
@@ -304,7 +304,7 @@ def daily_preview(request: access.SignedInRequest) -> HttpResponseBase:
     yesterday = timezone.localdate() - timedelta(days=1)
     raw = (request.GET.get("date") or "").strip()
     try:
-        day = ranges.parse_day(request.GET, "date", yesterday, label=_("Ngày"))
+        day = ranges.parse_day(request.GET, "date", yesterday, label=_("Xem báo cáo của ngày"))
     except DomainError as exc:
         error, status = " ".join(m for msgs in exc.errors.values() for m in msgs), 400
     else:
@@ -321,13 +321,12 @@ def daily_preview(request: access.SignedInRequest) -> HttpResponseBase:
     if snap is not None:
         return redirect("reports:daily_detail", pk=snap.pk)
     fmt = request.GET.get("format")
-    name = f"bao-cao-ngay-{province.code}-{day:%Y%m%d}"
     if fmt == "pdf":
         return _pdf_job(request, kind="daily", province=province, params={"day": day.isoformat()},
-                        filename=f"{name}.pdf")
+                        filename=exports.daily_filename(province.code, day, "pdf"))
     data = selectors.daily_report_data(province, day)
     if fmt == "xlsx":
-        return _download(exports.daily_xlsx(data), f"{name}.xlsx", XLSX)
+        return _download(exports.daily_xlsx(data), exports.daily_filename(province.code, day, "xlsx"), XLSX)
     return render(request, "reports/daily_detail.html", {
         "report": None, "data": exports.daily_context(data), "province": province, "snapshot": False,
         "day": day})
