@@ -32,10 +32,15 @@ def wait_for(predicate, timeout: float = 20.0, interval: float = 0.1):
     raise AssertionError(f"condition not met within {timeout} s")
 
 
-def screenshot(pg, name: str) -> Path:
+def screenshot(pg, name: str, axe: bool = True) -> Path:
+    """Saves the page as it is now in tests/screenshots/ and, unless `axe` is
+    False (a print preview, a PDF viewer), checks the same state with
+    axe-core: every screenshot is also an accessibility check."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOTS / f"{name}.png"
     pg.screenshot(path=str(path), full_page=True)
+    if axe:
+        axe_clean(pg, name)
     return path
 
 
@@ -54,12 +59,12 @@ AXE_IMPACTS = ("moderate", "serious", "critical")
 
 def axe_violations(pg) -> list[str]:
     """axe-core's violations of impact moderate or higher on the page as it
-    is now, one line each. Injected by path through Playwright (a script
-    tag, not an inline script: the page's CSP would refuse one)."""
+    is now, one line each. Evaluated through the DevTools protocol, which
+    the page's CSP does not govern (a script tag would need bypass_csp)."""
     if not AXE_JS.exists():
         pytest.fail(f"{AXE_JS} is missing: `make test` installs it (bin/ensure-tools)")
     if not pg.evaluate("() => typeof window.axe !== 'undefined'"):
-        pg.add_script_tag(path=str(AXE_JS))
+        pg.evaluate("() => {\n" + AXE_JS.read_text(encoding="utf-8") + "\n}")
     result = pg.evaluate("() => axe.run(document, {resultTypes: ['violations']})")
     return [f"{v['id']} ({v['impact']}): {v['help']} @ {[n['target'] for n in v['nodes']][:3]}"
             for v in result["violations"] if v.get("impact") in AXE_IMPACTS]
