@@ -40,16 +40,6 @@ EXAMPLES = int(os.environ.get("SCHEMATHESIS_EXAMPLES", "4"))
 
 SCHEMA_URL = "/api/schema/?format=json"
 
-# Mismatches between the schema and the answers that are known and reported
-# (component, property): a leg's `result` and `depends_on` are null until it
-# has a result / when it depends on nothing, but dossiers/serializers.py
-# declares them without `nullable`. The fuzzing reads them as nullable;
-# test_known_schema_mismatches_are_still_there turns red once the schema is
-# fixed, so that the entry is removed here.
-KNOWN_NULLABLE = [("LegOut", "result"), ("LegOut", "depends_on"), ("QueueLegOut", "result"),
-                  ("QueueLegOut", "depends_on")]
-
-
 def _raw_schema() -> dict:
     from django.test import Client
 
@@ -60,10 +50,7 @@ def _raw_schema() -> dict:
 
 @pytest.fixture
 def api_schema(db):
-    raw = _raw_schema()
-    for component, prop in KNOWN_NULLABLE:
-        raw["components"]["schemas"][component]["properties"][prop]["nullable"] = True
-    loaded = schemathesis.openapi.from_dict(raw)
+    loaded = schemathesis.openapi.from_dict(_raw_schema())
     loaded.app, loaded.location = application, SCHEMA_URL
     # Straight WSGI calls fire request_finished, whose handler closes the
     # connection holding the test's transaction; Django's test client
@@ -164,12 +151,24 @@ def test_api_answers_as_its_schema_says(case, actors):
     case.validate_response(response, checks=CHECKS)
 
 
-@pytest.mark.xfail(strict=True, reason="dossiers/serializers.py: LegOut and QueueLegOut declare `result` and "
-                                       "`depends_on` without nullable, but a leg without a result or a "
-                                       "prerequisite answers null (GET /api/v1/legs/, GET /api/v1/dossiers/…)")
-def test_known_schema_mismatches_are_still_there(db):
-    schemas = _raw_schema()["components"]["schemas"]
-    assert all(schemas[component]["properties"][prop].get("nullable") for component, prop in KNOWN_NULLABLE)
+def _check(api_schema, actor: dict, method: str, path: str, **case) -> int:
+    """Call one operation with chosen inputs and check the answer as the
+    fuzzing does; the status, for the caller to assert what was reached."""
+    case = api_schema[path][method].Case(**case)
+    response = case.call(headers=actor)
+    case.validate_response(response, checks=CHECKS)
+    return response.status_code
+
+
+def test_a_leg_without_result_or_prerequisite_matches_the_schema(api_schema, actors):
+    # The justice leg has no result and depends on nothing: both null, in
+    # the queue, in the dossier, and in the answer to an action. Made on
+    # purpose: a few generated examples may never reach such a leg.
+    officer, ids = actors["officer"], actors["ids"]
+    assert _check(api_schema, officer, "GET", "/api/v1/legs/", query={"status": "pending"}) == 200
+    assert _check(api_schema, officer, "GET", "/api/v1/dossiers/{code}/", path_parameters={"code": ids["code"]}) == 200
+    assert _check(api_schema, officer, "POST", "/api/v1/legs/{leg_id}/accept/",
+                  path_parameters={"leg_id": ids["leg_id"]}) == 200
 
 
 TOKEN_PARSE_ERROR = ("POST /api/v1/auth/token/ is DRF's stock obtain_auth_token (lienthong/urls.py): a body "
