@@ -1,6 +1,6 @@
 """API plumbing shared by every app: the exception handler that turns domain
-errors, refused transitions and Django validation errors into the contract's
-400/409 shapes."""
+errors, refused transitions, Django validation errors and bodies no parser
+could read into the contract's 400/409 shapes; the token endpoint."""
 from __future__ import annotations
 
 from typing import Any
@@ -8,13 +8,26 @@ from typing import Any
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext as _
 from django_fsm import ConcurrentTransition, TransitionNotAllowed
+from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework.exceptions import ParseError, UnsupportedMediaType
 from rest_framework.response import Response
+from rest_framework.views import APIView
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from lienthong.errors import Conflict, DomainError
 
 
+class TokenView(ObtainAuthToken):
+    """POST /api/v1/auth/token/: DRF's token view, reading bodies with the
+    portal's parsers (settings.REST_FRAMEWORK) instead of its own list."""
+
+    parser_classes = APIView.parser_classes
+
+
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    if isinstance(exc, (ParseError, UnsupportedMediaType)):
+        # DRF says "JSON parse error - …" in English, under `detail`.
+        return Response({"non_field_errors": [_("Nội dung yêu cầu không phải JSON hợp lệ.")]}, status=400)
     if isinstance(exc, DomainError):
         return Response(exc.errors, status=exc.status_code)
     if isinstance(exc, (TransitionNotAllowed, ConcurrentTransition)):

@@ -7,10 +7,10 @@ from django.contrib.auth.decorators import login_required
 from django.urls import URLPattern, URLResolver, include, path
 from django.views.static import serve
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
-from rest_framework.authtoken.views import obtain_auth_token
 
 from agencies import urls as agency_urls
 from agencies import views as agency_views
+from lienthong.api import TokenView
 from reports import urls as report_urls
 from staff import urls as staff_urls
 
@@ -19,7 +19,7 @@ admin.site.site_title = "Liên thông"
 admin.site.index_title = "Danh mục và dữ liệu"
 
 api_v1: list[URLPattern | URLResolver] = [
-    path("auth/token/", obtain_auth_token, name="api-token"),
+    path("auth/token/", TokenView.as_view(), name="api-token"),
     path("", include("dossiers.api_urls")),
     path("", include("reports.api_urls")),
 ]
