@@ -5,11 +5,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from axes.helpers import get_cool_off, get_lockout_message
+from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext as _
 from django_fsm import ConcurrentTransition, TransitionNotAllowed
 from rest_framework.authtoken.views import ObtainAuthToken
-from rest_framework.exceptions import ParseError, UnsupportedMediaType
+from rest_framework.exceptions import ParseError, UnsupportedMediaType, ValidationError
+from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -19,9 +22,23 @@ from lienthong.errors import Conflict, DomainError
 
 class TokenView(ObtainAuthToken):
     """POST /api/v1/auth/token/: DRF's token view, reading bodies with the
-    portal's parsers (settings.REST_FRAMEWORK) instead of its own list."""
+    portal's parsers (settings.REST_FRAMEWORK) instead of its own list, and
+    saying so when django-axes has locked the username out (as the log-in
+    page does) instead of answering as for a wrong password."""
 
     parser_classes = APIView.parser_classes
+
+    def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        try:
+            return super().post(request, *args, **kwargs)
+        except ValidationError:
+            # Set by axes on the request it was given (this one) when the
+            # attempt is refused or is the one that locks the pair out.
+            if not getattr(request, "axes_locked_out", False):
+                raise
+        cool_off = get_cool_off(request)
+        return Response({"detail": str(get_lockout_message())}, status=settings.AXES_HTTP_RESPONSE_CODE,
+                        headers={"Retry-After": str(int(cool_off.total_seconds()))} if cool_off else None)
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
