@@ -1,6 +1,7 @@
 """API plumbing shared by every app: the exception handler that turns domain
 errors, refused transitions, Django validation errors and bodies no parser
-could read into the contract's 400/409 shapes; the token endpoint."""
+could read into the contract's 400/409 shapes (documented on every
+operation by lienthong.schema); the token endpoint."""
 from __future__ import annotations
 
 from typing import Any

@@ -261,7 +261,7 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PARSER_CLASSES": ["lienthong.parsers.JSONParser", "rest_framework.parsers.FormParser",
                                "rest_framework.parsers.MultiPartParser"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "lienthong.schema.ErrorsSchema",
     "EXCEPTION_HANDLER": "lienthong.api.exception_handler",
 }
 SPECTACULAR_SETTINGS: dict[str, Any] = {
