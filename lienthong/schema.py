@@ -62,6 +62,6 @@ class ErrorsSchema(AutoSchema):
             response = {"content": {"application/json": {"schema": component.ref}}, "description": description}
             if status == 429:
                 response["headers"] = {"Retry-After": {"schema": {"type": "integer"},
-                                                       "description": "Số giây còn khóa."}}
+                                                       "description": "Thời gian khóa, tính bằng giây."}}
             responses.setdefault(str(status), response)
         return responses
