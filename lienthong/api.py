@@ -38,7 +38,7 @@ class TokenView(ObtainAuthToken):
             if not getattr(request, "axes_locked_out", False):
                 raise
         cool_off = get_cool_off(request)
-        return Response({"detail": str(get_lockout_message())}, status=settings.AXES_HTTP_RESPONSE_CODE,
+        return Response({"non_field_errors": [str(get_lockout_message())]}, status=settings.AXES_HTTP_RESPONSE_CODE,
                         headers={"Retry-After": str(int(cool_off.total_seconds()))} if cool_off else None)
 
 

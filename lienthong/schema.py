@@ -27,7 +27,7 @@ ERRORS: dict[int, tuple[str, str]] = {
     404: ("ErrorDetail", "Không tồn tại hoặc ngoài phạm vi của người gọi (không phân biệt hai trường hợp)."),
     409: ("NonFieldErrors", "Hồ sơ hoặc thủ tục không còn ở trạng thái cho phép thao tác này."),
     413: ("NonFieldErrors", "Dữ liệu gửi lên quá lớn."),
-    429: ("ErrorDetail", "Đăng nhập sai quá số lần cho phép: tên đăng nhập này từ địa chỉ này tạm khóa."),
+    429: ("NonFieldErrors", "Đăng nhập sai quá số lần cho phép: tên đăng nhập này từ địa chỉ này tạm khóa."),
 }
 
 
@@ -38,7 +38,7 @@ class ErrorsSchema(AutoSchema):
     400, 401 and 403 everywhere; 404 wherever something is looked up (all
     but the token endpoint: objects, pages, provinces); 409 where one
     dossier or leg changes state (a POST on a path naming it); 413 on every
-    POST; 429 on the token endpoint."""
+    POST; 429 when the token endpoint refuses a locked-out log-in."""
 
     def error_statuses(self) -> list[int]:
         from rest_framework.authtoken.views import ObtainAuthToken  # its module needs the app registry
@@ -49,7 +49,7 @@ class ErrorsSchema(AutoSchema):
         statuses += [] if token else [404]
         statuses += [409] if post and "{" in self.path else []
         statuses += [413] if post else []
-        statuses += [429] if token else []
+        statuses += [429] if token and post else []
         return statuses
 
     def _get_response_bodies(self, direction: Any = "response") -> dict[str, Any]:
