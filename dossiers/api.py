@@ -12,9 +12,9 @@ from typing import Any
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework.exceptions import ParseError, PermissionDenied, UnsupportedMediaType
+from rest_framework.exceptions import ParseError, PermissionDenied
 from rest_framework.pagination import PageNumberPagination
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -37,6 +37,7 @@ from dossiers.serializers import (
     SupplementIn,
 )
 from lienthong.errors import DomainError
+from lienthong.parsers import JSONParser
 
 PARSERS = [JSONParser, MultiPartParser, FormParser]
 
@@ -48,12 +49,12 @@ class Pagination(PageNumberPagination):
 
 def _data(request: Request) -> tuple[Any, list]:
     """The JSON body, or the `payload` field of a multipart form (with its
-    `attachments` files). Malformed bodies are field-keyed 400s too."""
+    `attachments` files). A body no parser could read is a ParseError, the
+    contract's 400 (lienthong.api.exception_handler)."""
     try:
         data = request.data
-    except (ParseError, UnsupportedMediaType, RecursionError, ValueError):
-        # RecursionError: absurdly nested JSON must be a 400 like any other garbage.
-        raise DomainError({"non_field_errors": [_("Nội dung yêu cầu không phải JSON hợp lệ.")]}) from None
+    except ValueError:
+        raise ParseError from None
     files = request.FILES.getlist("attachments") if request.FILES else []
     if hasattr(data, "getlist"):  # multipart / form: the dossier travels as JSON in `payload`
         raw = data.get("payload")

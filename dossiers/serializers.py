@@ -55,7 +55,8 @@ class LegOut(serializers.Serializer):
     supplement_due_at = serializers.DateTimeField(allow_null=True)
     reason = serializers.CharField()
 
-    @extend_schema_field(OpenApiTypes.OBJECT)
+    # null until the leg has a result / when it depends on no other leg.
+    @extend_schema_field(serializers.DictField(allow_null=True))
     def get_result(self, leg: Leg) -> dict[str, Any] | None:
         if leg.result is None:
             return None
@@ -64,7 +65,7 @@ class LegOut(serializers.Serializer):
             result["personal_id"] = mask_personal_id(result["personal_id"])
         return result
 
-    @extend_schema_field(OpenApiTypes.STR)
+    @extend_schema_field(serializers.ChoiceField(choices=Service.choices, allow_null=True))
     def get_depends_on(self, leg: Leg) -> str | None:
         return leg.depends_on.service if leg.depends_on else None
 

@@ -1,10 +1,12 @@
 """API plumbing shared by every app: the exception handler that turns domain
-errors, refused transitions and Django validation errors into the contract's
-400/409 shapes, and the API tokens (expiring, revocable)."""
+errors, refused transitions, Django validation errors and bodies no parser
+could read into the contract's 400/409 shapes (documented on every
+operation by lienthong.schema), and the API tokens (expiring, revocable)."""
 from __future__ import annotations
 
 from typing import Any
 
+from axes.helpers import get_cool_off
 from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
@@ -13,9 +15,10 @@ from django_fsm import ConcurrentTransition, TransitionNotAllowed
 from rest_framework import status
 from rest_framework.authtoken.models import Token
 from rest_framework.authtoken.views import ObtainAuthToken
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import ParseError, UnsupportedMediaType, ValidationError
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
+from rest_framework.views import APIView
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from lienthong.errors import Conflict, DomainError
@@ -23,6 +26,9 @@ from lienthong.tokens import ExpiringTokenAuthentication, token_expired
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    if isinstance(exc, (ParseError, UnsupportedMediaType)):
+        # DRF says "JSON parse error - …" in English, under `detail`.
+        return Response({"non_field_errors": [_("Nội dung yêu cầu không phải JSON hợp lệ.")]}, status=400)
     if isinstance(exc, DomainError):
         return Response(exc.errors, status=exc.status_code)
     if isinstance(exc, (TransitionNotAllowed, ConcurrentTransition)):
@@ -37,7 +43,10 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
 
 class TokenView(ObtainAuthToken):
     """POST: a token for a user name and password (a new one once the old has
-    expired); DELETE: revoke the token the call is made with."""
+    expired); DELETE: revoke the token the call is made with. Bodies are read
+    with the portal's parsers (settings.REST_FRAMEWORK), not DRF's own list."""
+
+    parser_classes = APIView.parser_classes
 
     def post(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)
@@ -45,8 +54,10 @@ class TokenView(ObtainAuthToken):
             # django-axes marks the request it refused; its middleware only
             # sees Django's request, not DRF's wrapper, so answer here.
             if getattr(request, "axes_locked_out", False) or getattr(request._request, "axes_locked_out", False):
+                cool_off = get_cool_off(request._request)
                 return Response({"non_field_errors": [str(settings.AXES_COOLOFF_MESSAGE)]},
-                                status=status.HTTP_429_TOO_MANY_REQUESTS)
+                                status=status.HTTP_429_TOO_MANY_REQUESTS,
+                                headers={"Retry-After": str(int(cool_off.total_seconds()))} if cool_off else None)
             raise ValidationError(serializer.errors)
         user = serializer.validated_data["user"]
         with transaction.atomic():
