@@ -131,6 +131,8 @@ EXPECT: dict[tuple[str, str], str] = {
     ("citizen:dossier", "foreign"):          "302L 404  302  302  302  302  302  302  302  302",
     ("citizen:supplement", "own"):           "302L 302w 302  302  302  302  302  302  302  302",
     ("citizen:supplement", "foreign"):       "302L 404  302  302  302  302  302  302  302  302",
+    ("citizen:rate", "own"):                 "302L 302w 302  302  302  302  302  302  302  302",
+    ("citizen:rate", "foreign"):             "302L 404  302  302  302  302  302  302  302  302",
     ("citizen:document_download", "own"):    "302L 200  200  200  200  200  404  404  200  200",
     ("citizen:document_download", "foreign"): "302L 404 404  404  404  404  404  404  404  200",
     # public: tracking by code + phone, document verification, accounts

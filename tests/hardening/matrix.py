@@ -20,7 +20,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from citizens.models import SubmissionDraft, SubmissionDraftFile
-from dossiers.models import Dossier, Leg
+from dossiers.models import Dossier, DossierStatus, Leg, Rating
 from reports.models import DifficultyReport, OutsideCount
 from tests.dossiers.payloads import birth_payload
 from tests.hardening.world import AGENCY_OF, FOREIGN_COMMUNE, FOREIGN_PROVINCE, OWN_COMMUNE, OWN_PROVINCE, World
@@ -121,6 +121,15 @@ def _completed(w: World, r: str, s: str) -> None:
     Leg.objects.filter(dossier=dossier_for(w, r, s)).update(status="completed")
     dossier = dossier_for(w, r, s)
     type(dossier).objects.filter(pk=dossier.pk).update(status="completed")
+
+
+def set_completed(world: World, role: str, scope: str) -> None:
+    # A rating is taken only after the result.
+    Dossier.objects.filter(pk=dossier_for(world, role, scope).pk).update(status=DossierStatus.COMPLETED)
+
+
+def _rated(w: World, r: str, s: str) -> bool:
+    return Rating.objects.filter(dossier=dossier_for(w, r, s)).exists()
 
 
 def _dossier_state(w: World, r: str, s: str) -> tuple:
@@ -278,6 +287,8 @@ CALLS: dict[str, Call] = {
     "citizen:dossier": Call(scopes=DOSSIER_SCOPES, kwargs=_code),
     "citizen:supplement": Call(method="post", scopes=DOSSIER_SCOPES, kwargs=_code, prepare=set_awaiting,
                                data=lambda w, r, s: {"note": "Bổ sung bản sao giấy chứng sinh"}, state=_dossier_state),
+    "citizen:rate": Call(method="post", scopes=DOSSIER_SCOPES, kwargs=_code, prepare=set_completed,
+                         data=lambda w, r, s: {"level": "satisfied", "comment": ""}, state=_rated),
     "citizen:document_download": Call(scopes=DOSSIER_SCOPES, kwargs=lambda w, r, s: {
         "code": w.side(s).birth.code, "kind": "birth_certificate"}),
     "citizen:track": Call(),
