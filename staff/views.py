@@ -25,7 +25,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from agencies import access
 from agencies.models import AdminUnit, AgencyKind
-from dossiers import vocabulary
+from dossiers import documents, rules, selectors, services, vocabulary
 from dossiers.models import Bundle, Document, Dossier, DossierStatus, Leg, LegStatus, Rating, Service
 from lienthong import formatting
 from lienthong.errors import Conflict, DomainError
@@ -73,8 +73,6 @@ def counter(request: access.SignedInRequest) -> HttpResponse:
     elif request.method == "POST":
         form = f.CounterForm(request.POST, bundle=bundle, unit_code=unit.code)
         if form.is_valid():
-            from dossiers import services
-
             try:
                 dossier = services.dossier_submit(data=form.payload(), user=request.user,
                                                   files=request.FILES.getlist("attachments"))
@@ -86,8 +84,6 @@ def counter(request: access.SignedInRequest) -> HttpResponse:
         else:
             # A mistyped date does not hide the rest: the engine's verdict on
             # everything that parsed comes in the same round.
-            from dossiers import services
-
             form.add_domain_errors(services.dossier_preview(data=form.payload(partial=True),
                                                             user=request.user)["errors"])
         status = 400
@@ -117,8 +113,6 @@ def counter_preview(request: access.SignedInRequest) -> HttpResponse:
     unit = _counter_unit(request)
     form = f.CounterForm(request.POST, bundle=request.POST.get("bundle") or Bundle.BIRTH, unit_code=unit.code)
     data = form.payload(partial=True, preview=True)
-    from dossiers import services
-
     try:
         preview = services.dossier_preview(data=data, user=request.user)
     except DomainError as exc:
@@ -176,8 +170,6 @@ def receipt(request: access.SignedInRequest, code: str) -> HttpResponse:
     the same summary, the same QR code), as a printable page; until the
     worker has issued the PDF, the page shows the slip without the QR and
     polls."""
-    from dossiers import documents, services
-
     dossier = access.get_dossier_or_404(request.user, code)
     # The slip prints the subject's personal ID (whole for those who may act):
     # an opening like the dossier page's (docs/domain.md §2).
@@ -200,8 +192,6 @@ def receipt(request: access.SignedInRequest, code: str) -> HttpResponse:
 @access.staff_required
 @require_GET
 def dossier_list(request: access.SignedInRequest) -> HttpResponse:
-    from dossiers import selectors
-
     form = f.DossierFilterForm(request.GET)
     qs = selectors.dossier_list(user=request.user, **form.filters())
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -216,8 +206,6 @@ def dossier_list(request: access.SignedInRequest) -> HttpResponse:
 def dossier_returned(request: access.SignedInRequest, code: str) -> HttpResponse:
     """The clerk handed the results to the citizen, who may rate the handling."""
     access.get_dossier_or_404(request.user, code)
-    from dossiers import services
-
     form = f.ReturnForm(request.POST)
     form.is_valid()  # parses only: the service checks the rating
     try:
@@ -315,8 +303,6 @@ def dossier_detail(request: access.SignedInRequest, code: str) -> HttpResponse:
 def _dossier_page(request: access.SignedInRequest, code: str, supplement_form: f.CounterSupplementForm | None = None,
                   withdraw_form: f.WithdrawForm | None = None, return_form: f.ReturnForm | None = None,
                   status: int = 200) -> HttpResponse:
-    from dossiers import selectors, services
-
     dossier = selectors.dossier_for_display(user=request.user, code=code)
     services.dossier_view_record(user=request.user, dossier=dossier, full_data=dossier.full_data)
     can_act, legs = dossier.full_data, dossier.leg_list  # decided and read by dossier_for_display
@@ -357,8 +343,6 @@ def dossier_supplement(request: access.SignedInRequest, code: str) -> HttpRespon
     access.get_dossier_or_404(request.user, code)
     form = f.CounterSupplementForm(request.POST)
     if form.is_valid():
-        from dossiers import services
-
         try:
             services.dossier_supplement(code=code, user=request.user, note=form.cleaned_data["note"],
                                         files=request.FILES.getlist("attachments"))
@@ -380,8 +364,6 @@ def dossier_withdraw(request: access.SignedInRequest, code: str) -> HttpResponse
     access.get_dossier_or_404(request.user, code)
     form = f.WithdrawForm(request.POST)
     if form.is_valid():
-        from dossiers import services
-
         try:
             services.dossier_withdraw(code=code, user=request.user, reason=form.cleaned_data["reason"])
         except DomainError as exc:
@@ -427,8 +409,6 @@ OPEN_TABS = (LegStatus.PENDING, LegStatus.IN_PROGRESS, LegStatus.AWAITING_SUPPLE
 @require_GET
 def queue(request: access.SignedInRequest) -> HttpResponse:
     """The legs of the officer's agency and jurisdiction, soonest due first."""
-    from dossiers import selectors
-
     status = request.GET.get("status") or "open"
     service = request.GET.get("service") or None
     if service not in Service.values:
@@ -451,16 +431,12 @@ def queue(request: access.SignedInRequest) -> HttpResponse:
 
 
 def _queue_tabs(user) -> list[tuple[str, StrOrPromise, int]]:
-    from dossiers import selectors
-
     counts = selectors.leg_counts(user=user)
     tabs = [("open", _("Cần xử lý"), sum(counts.get(s, 0) for s in OPEN_TABS))]
     return tabs + [(str(s), s.label, counts.get(str(s), 0)) for s in QUEUE_TABS]
 
 
 def _leg_context(request: access.SignedInRequest, leg: Leg, **forms: Any) -> dict[str, Any]:
-    from dossiers import rules
-
     reasons = rules.rejection_reasons(leg.service)
     result_form_class = f.RESULT_FORMS.get(leg.service, f.ResultForm)
     suggested_amount = None
@@ -513,8 +489,6 @@ def _supplement_history(leg: Leg, attachments: list[Any]) -> list[dict[str, Any]
 @require_GET
 def leg_detail(request: access.SignedInRequest, leg_id: int) -> HttpResponse:
     leg = access.get_leg_or_404(request.user, leg_id)
-    from dossiers import services
-
     # The leg page shows the subject's personal IDs whole: logged as an opening.
     services.dossier_view_record(user=request.user, dossier=leg.dossier,
                                  full_data=access.can_act_on_dossier(request.user, leg.dossier))
@@ -551,8 +525,6 @@ def _lost_race(request: access.SignedInRequest, leg_id: int) -> HttpResponse:
 @require_POST
 def leg_accept(request: access.SignedInRequest, leg_id: int) -> HttpResponse:
     access.get_leg_or_404(request.user, leg_id)
-    from dossiers import services
-
     try:
         leg = services.leg_accept(leg_id=leg_id, user=request.user)
     except Conflict:
@@ -567,8 +539,6 @@ def leg_request_supplement(request: access.SignedInRequest, leg_id: int) -> Http
     leg = access.get_leg_or_404(request.user, leg_id)
     form = f.SupplementRequestForm(request.POST)
     if form.is_valid():
-        from dossiers import services
-
         try:
             leg = services.leg_request_supplement(leg_id=leg_id, user=request.user,
                                                   reason=form.cleaned_data["reason"])
@@ -587,8 +557,6 @@ def leg_complete(request: access.SignedInRequest, leg_id: int) -> HttpResponse:
     leg = access.get_leg_or_404(request.user, leg_id)
     form = f.RESULT_FORMS.get(leg.service, f.ResultForm)(request.POST)
     if form.is_valid():
-        from dossiers import services
-
         try:
             leg = services.leg_complete(leg_id=leg_id, user=request.user, result=form.result() or None)
         except Conflict:
@@ -605,12 +573,8 @@ def leg_complete(request: access.SignedInRequest, leg_id: int) -> HttpResponse:
 @require_POST
 def leg_reject(request: access.SignedInRequest, leg_id: int) -> HttpResponse:
     leg = access.get_leg_or_404(request.user, leg_id)
-    from dossiers import rules
-
     form = f.RejectForm(request.POST, reasons=rules.rejection_reasons(leg.service))
     if form.is_valid():
-        from dossiers import services
-
         try:
             leg = services.leg_reject(leg_id=leg_id, user=request.user, reason=form.reason())
         except Conflict:

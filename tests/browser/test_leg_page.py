@@ -12,7 +12,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from dossiers import services
 from dossiers.models import Document, Leg
 from tests.factories import REASON, dossier_make, engine_users_make, leg_of, leg_to
-from tests.helpers import login, screenshot, wait_for
+from tests.helpers import screenshot, wait_for
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 PNG = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x02\x00\x00\x00\x90wS\xde"
@@ -23,24 +23,6 @@ REPLY = "Đã bổ sung bản sao Giấy chứng sinh có đóng dấu."
 @pytest.fixture(autouse=True)
 def _tasks_to_the_test_worker(tasks_to_test_worker):
     """Tasks the live server queues go to this run's test worker."""
-
-
-@pytest.fixture
-def as_user(browser, live_server):
-    contexts = []
-
-    def open_as(username: str):
-        context = browser.new_context(viewport={"width": 1366, "height": 768}, locale="vi-VN",
-                                      base_url=live_server.url, timezone_id="Asia/Ho_Chi_Minh")
-        context.set_default_timeout(15000)
-        contexts.append(context)
-        pg = context.new_page()
-        login(pg, username)
-        return pg
-
-    yield open_as
-    for context in contexts:
-        context.close()
 
 
 def test_leg_page_shows_what_the_officer_needs(as_user, celery_worker_process):

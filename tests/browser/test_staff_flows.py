@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from agencies.services import user_create_or_update
 from dossiers.models import Dossier, Leg
-from tests.helpers import DEMO_PASSWORD, login, screenshot, wait_for
+from tests.helpers import DEMO_PASSWORD, screenshot, wait_for
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 TAN_HONG, DONG_THAP = "29926", "82"
@@ -33,25 +33,6 @@ def staff(transactional_db):
     for username, role, unit, agency in STAFF:
         user_create_or_update(username=username, password=DEMO_PASSWORD, role=role, unit_code=unit, agency=agency,
                               full_name=f"Cán bộ {username}")
-
-
-@pytest.fixture
-def as_user(browser, live_server):
-    """A fresh 1366×768 browser session signed in as `username`."""
-    contexts = []
-
-    def open_as(username: str):
-        context = browser.new_context(viewport={"width": 1366, "height": 768}, locale="vi-VN",
-                                      base_url=live_server.url, timezone_id="Asia/Ho_Chi_Minh")
-        context.set_default_timeout(15000)
-        contexts.append(context)
-        pg = context.new_page()
-        login(pg, username)
-        return pg
-
-    yield open_as
-    for context in contexts:
-        context.close()
 
 
 def fill_birth(pg, *, household: str = "family") -> None:
