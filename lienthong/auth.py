@@ -34,6 +34,9 @@ def _trusted(address: str) -> bool:
     return any(ip in network for network in _networks(tuple(settings.TRUSTED_PROXIES)))
 
 
+UNKNOWN_CLIENT = "0.0.0.0"
+
+
 def client_address(request: HttpRequest) -> str:
     """The address of the client as the deployment sees it.
 
@@ -43,7 +46,10 @@ def client_address(request: HttpRequest) -> str:
     the right: hops added by trusted proxies (settings.TRUSTED_PROXIES) are
     skipped and the first untrusted hop is the client. Without a trusted peer
     the header is ignored and the peer (REMOTE_ADDR) is the client."""
-    address = (request.META.get("REMOTE_ADDR") or "").strip()
+    # A request without a peer address (a WSGI call made in-process) counts
+    # as one unknown client, so its failures add up instead of each making a
+    # fresh, never-locking attempt row.
+    address = (request.META.get("REMOTE_ADDR") or "").strip() or UNKNOWN_CLIENT
     if not _trusted(address):
         return address
     hops = [hop.strip() for hop in (request.META.get("HTTP_X_FORWARDED_FOR") or "").split(",") if hop.strip()]

@@ -76,7 +76,7 @@ def test_report_pages_in_english(world):
         (reverse("reports:daily_list"), "Daily report"),
         (reverse("reports:daily_detail", kwargs={"pk": day.pk}), "Received"),
         (reverse("reports:daily_preview"), "Received"),
-        (reverse("reports:summary"), "Received"),
+        (reverse("reports:summary"), "Procedures received"),
     ]
     for url, label in pages:
         html_en, html_vi = english_and_vietnamese(eng.viewer, url)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from dossiers.models import Dossier
-from tests.browser.test_staff_flows import as_user, fill_birth, staff  # noqa: F401 (fixtures)
+from tests.browser.test_staff_flows import fill_birth, staff  # noqa: F401 (fixtures)
 from tests.helpers import screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -10,7 +10,7 @@ from pypdf import PdfReader
 
 from dossiers import documents
 from dossiers.models import Document
-from tests.browser.test_staff_flows import as_user, fill_birth, staff, submit_at_counter  # noqa: F401
+from tests.browser.test_staff_flows import fill_birth, staff, submit_at_counter  # noqa: F401
 from tests.helpers import screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -94,7 +94,7 @@ def test_the_figures_per_commune_and_agency_reach_the_dashboard_and_the_weekly_s
         figures = response.context["satisfaction"]
         assert figures["total"]["total"] == 3 and figures["total"]["satisfied"] == 2
         [commune] = figures["by_unit"]
-        assert (commune["name"], commune["total"], commune["dissatisfied"]) == ("Xã Tân Hồng", 3, 1)
+        assert (commune["name"], commune["total"], commune["dissatisfied"]) == ("Xã Tân Hồng, Tỉnh Đồng Tháp", 3, 1)
         agencies = {row["agency"]: (row["total"], row["satisfied"]) for row in figures["by_agency"]}
         assert agencies == {"justice": (3, 2), "police": (3, 2), "social_insurance": (3, 2)}
         html = response.content.decode()
