@@ -310,8 +310,8 @@ def daily_preview(request: access.SignedInRequest) -> HttpResponseBase:
     else:
         error, status = "", 200
         if day > yesterday:
-            error, status = _("Ngày: chưa có báo cáo ngày %(date)s; báo cáo của một ngày được lập sau khi ngày đó "
-                              "kết thúc.") % {"date": formatting.day(day)}, 404
+            error, status = _("“Xem báo cáo của ngày”: chưa có báo cáo ngày %(date)s; báo cáo của một ngày được "
+                              "lập sau khi ngày đó kết thúc.") % {"date": formatting.day(day)}, 404
     if error:
         return render(request, "reports/daily_missing.html", {
             "province": province, "provinces": _provinces_for(request.user), "error": error, "raw": raw,
