@@ -9,12 +9,12 @@ from __future__ import annotations
 import pytest
 
 from dossiers import services
+from tests.browser.conftest import SIZES
 from tests.dossiers.payloads import birth_payload
 from tests.factories import engine_users_make, leg_of, leg_to
-from tests.helpers import login, screenshot
+from tests.helpers import screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-SIZES = {"desktop": (1366, 768), "phone": (360, 740)}
 
 
 @pytest.fixture
@@ -31,26 +31,6 @@ def _finished(eng, channel: str):
                                  ("health_insurance_card", eng.bhxh)):
             leg_to(leg_of(dossier, service), "completed", user=officer)
     return dossier
-
-
-@pytest.fixture
-def open_as(browser, live_server):
-    contexts = []
-
-    def open_(username: str, size: str):
-        width, height = SIZES[size]
-        context = browser.new_context(viewport={"width": width, "height": height}, locale="vi-VN",
-                                      base_url=live_server.url, timezone_id="Asia/Ho_Chi_Minh",
-                                      bypass_csp=True)
-        context.set_default_timeout(15000)
-        contexts.append(context)
-        pg = context.new_page()
-        login(pg, username)
-        return pg
-
-    yield open_
-    for context in contexts:
-        context.close()
 
 
 def check(pg, name: str) -> None:

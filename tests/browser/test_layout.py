@@ -7,11 +7,11 @@ from __future__ import annotations
 
 import pytest
 
+from tests.browser.conftest import SIZES
 from tests.factories import dossier_make, engine_users_make, leg_of, leg_to
-from tests.helpers import login, screenshot
+from tests.helpers import screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-SIZES = {"desktop": (1366, 768), "phone": (360, 740)}
 LONG_NAME = "Nguyễn Hoàng Thị Phương Thảo Nguyên"
 
 
@@ -23,25 +23,6 @@ def eng(transactional_db, settings):
         user.full_name = LONG_NAME
         user.save(update_fields=["full_name"])
     return users
-
-
-@pytest.fixture
-def open_as(browser, live_server):
-    contexts = []
-
-    def open_(username: str, size: str):
-        width, height = SIZES[size]
-        context = browser.new_context(viewport={"width": width, "height": height}, locale="vi-VN",
-                                      base_url=live_server.url, timezone_id="Asia/Ho_Chi_Minh")
-        context.set_default_timeout(15000)
-        contexts.append(context)
-        pg = context.new_page()
-        login(pg, username)
-        return pg
-
-    yield open_
-    for context in contexts:
-        context.close()
 
 
 def name_shown_whole(pg) -> None:
